@@ -1,0 +1,203 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { documentSchema, Name, StringEnum } from './meta.ts';
+
+export const TIERS = ['network', 'data', 'compute', 'frontend', 'observability'] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** What each tier needs applied first. Order of TIERS is a valid apply order. */
+export const TIER_DEPENDENCIES: Record<Tier, readonly Tier[]> = {
+  network: [],
+  data: ['network'],
+  compute: ['network', 'data'],
+  frontend: [],
+  observability: ['network', 'data', 'compute', 'frontend'],
+};
+
+export const POSTGRES_EXTENSIONS = [
+  'pg_stat_statements', 'pgvector', 'postgis', 'pg_trgm', 'hstore', 'uuid-ossp', 'citext', 'pgcrypto',
+  'btree_gin', 'btree_gist', 'unaccent', 'pg_cron', 'auto_explain', 'pg_partman',
+] as const;
+
+/** Fargate task sizes: cpu units to the memory sizes (MiB) that AWS accepts with it. */
+export const FARGATE_SIZES: Record<number, readonly number[]> = {
+  256: [512, 1024, 2048],
+  512: range(1024, 4096, 1024),
+  1024: range(2048, 8192, 1024),
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+  8192: range(16384, 61440, 4096),
+  16384: range(32768, 122880, 8192),
+};
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let v = from; v <= to; v += step) out.push(v);
+  return out;
+}
+
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+const Domain = Type.Object(
+  {
+    name: Type.String({ pattern: '^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$', description: 'fully qualified domain name' }),
+    certificateArn: Type.String({ pattern: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$', description: 'ACM certificate for the domain' }),
+  },
+  { additionalProperties: false },
+);
+
+const Network = Type.Object(
+  {
+    cidr: Type.String({ default: '10.0.0.0/16', pattern: '^([0-9]{1,3}\\.){3}[0-9]{1,3}/[0-9]{1,2}$', description: 'VPC CIDR, /16 to /24' }),
+    azCount: Type.Union([Type.Literal(2), Type.Literal(3)], { default: 2 }),
+    natGateways: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal('perAz')], { default: 1, description: '0, 1, or perAz (one per AZ)' }),
+  },
+  { additionalProperties: false },
+);
+
+const Postgres = Type.Object(
+  {
+    engineVersion: Type.String({ default: '16.6', pattern: '^[0-9]{2}(\\.[0-9]{1,2})?$' }),
+    minCapacity: Type.Number({ default: 0.5, minimum: 0, maximum: 256, multipleOf: 0.5, description: 'Aurora Serverless v2 ACUs' }),
+    maxCapacity: Type.Number({ default: 4, minimum: 1, maximum: 256, multipleOf: 0.5 }),
+    extensions: Type.Array(StringEnum(POSTGRES_EXTENSIONS), { default: [], uniqueItems: true }),
+    backupRetentionDays: Type.Integer({ default: 7, minimum: 1, maximum: 35 }),
+    deletionProtection: Type.Boolean({ default: true }),
+  },
+  { additionalProperties: false },
+);
+
+const Redis = Type.Object(
+  {
+    nodeType: Type.String({ default: 'cache.t4g.small', pattern: '^cache\\.[a-z0-9]+\\.[a-z0-9]+$' }),
+    replicas: Type.Integer({ default: 1, minimum: 0, maximum: 5 }),
+  },
+  { additionalProperties: false },
+);
+
+const Queue = Type.Object(
+  {
+    name: Type.String({ pattern: '^[A-Za-z0-9_-]{1,70}$' }),
+    fifo: Type.Boolean({ default: false }),
+    visibilityTimeoutSeconds: Type.Integer({ default: 60, minimum: 0, maximum: 43200 }),
+    maxReceiveCount: Type.Integer({ default: 5, minimum: 1, maximum: 1000, description: 'receives before a message moves to the dead-letter queue' }),
+  },
+  { additionalProperties: false },
+);
+
+const Data = Type.Object(
+  {
+    postgres: Type.Optional(Postgres),
+    redis: Type.Optional(Redis),
+    queues: Type.Array(Queue, { default: [] }),
+  },
+  { additionalProperties: false },
+);
+
+const EnvName = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' });
+
+const Service = Type.Object(
+  {
+    name: Name,
+    image: Type.String({ minLength: 1, maxLength: 1024 }),
+    command: Type.Optional(Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 64 })),
+    port: Type.Integer({ default: 8000, minimum: 1, maximum: 65535 }),
+    cpu: Type.Integer({ default: 512, description: 'Fargate CPU units' }),
+    memory: Type.Integer({ default: 1024, description: 'MiB; must pair with cpu' }),
+    desiredCount: Type.Integer({ default: 1, minimum: 0, maximum: 100 }),
+    autoscaling: Type.Optional(
+      Type.Object(
+        {
+          min: Type.Integer({ minimum: 0, maximum: 1000 }),
+          max: Type.Integer({ minimum: 1, maximum: 1000 }),
+          cpuTarget: Type.Integer({ default: 60, minimum: 10, maximum: 95 }),
+          requestsPerTarget: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    public: Type.Boolean({ default: false, description: 'behind the ALB on HTTPS' }),
+    paths: Type.Optional(Type.Array(Type.String({ pattern: '^/[A-Za-z0-9_./*-]*$' }), { minItems: 1, maxItems: 5, description: 'ALB path patterns, when several services are public' })),
+    healthCheckPath: Type.String({ default: '/', pattern: '^/[A-Za-z0-9_./?=&-]*$' }),
+    websocket: Type.Optional(
+      Type.Object(
+        {
+          idleTimeoutSeconds: Type.Integer({ default: 3600, minimum: 1, maximum: 4000 }),
+          stickinessSeconds: Type.Integer({ default: 86400, minimum: 1, maximum: 604800 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    env: Type.Record(EnvName, Type.String({ maxLength: 32768 }), { default: {} }),
+    secrets: Type.Record(
+      EnvName,
+      Type.String({ pattern: '^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+|[A-Za-z0-9/_+=.@-]{1,512})$', description: 'Secrets Manager secret name or ARN, never a value' }),
+      { default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Compute = Type.Object(
+  {
+    domain: Type.Optional(Domain),
+    services: Type.Array(Service, { minItems: 1, maxItems: 20 }),
+  },
+  { additionalProperties: false },
+);
+
+const Frontend = Type.Object(
+  {
+    domain: Type.Optional(Domain),
+    spa: Type.Boolean({ default: true, description: 'serve index.html for unknown paths' }),
+    priceClass: StringEnum(['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const, { default: 'PriceClass_100' }),
+  },
+  { additionalProperties: false },
+);
+
+const Observability = Type.Object(
+  {
+    cloudtrail: Type.Boolean({ default: true }),
+    logRetentionDays: Type.Union(LOG_RETENTION_DAYS.map((d) => Type.Literal(d)), { default: 30 }),
+    alarmEmail: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' })),
+    xray: Type.Boolean({ default: false }),
+  },
+  { additionalProperties: false },
+);
+
+export const EnvironmentSpec = Type.Object(
+  {
+    target: Name,
+    suspend: Type.Boolean({ default: false }),
+    approval: StringEnum(['auto', 'manual'] as const, { default: 'auto' }),
+    driftDetection: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        interval: Type.String({ default: '6h', pattern: '^[0-9]+(m|h|d)$', description: 'e.g. 30m, 6h, 1d' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    network: Type.Optional(Network),
+    data: Type.Optional(Data),
+    compute: Type.Optional(Compute),
+    frontend: Type.Optional(Frontend),
+    observability: Type.Optional(Observability),
+  },
+  { additionalProperties: false },
+);
+export type EnvironmentSpec = Static<typeof EnvironmentSpec>;
+export type ServiceSpec = Static<typeof Service>;
+export type QueueSpec = Static<typeof Queue>;
+
+export const Environment = documentSchema('Environment', EnvironmentSpec);
+export type Environment = Static<typeof Environment>;
+
+/** The tiers an environment declares, in apply order. */
+export function declaredTiers(spec: EnvironmentSpec): Tier[] {
+  return TIERS.filter((t) => spec[t] !== undefined);
+}
+
+/** `6h` -> milliseconds. */
+export function parseInterval(text: string): number {
+  const m = /^([0-9]+)(m|h|d)$/.exec(text);
+  if (!m) throw new Error(`not an interval: ${text}`);
+  return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
+}

@@ -1,0 +1,29 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Condition } from './conditions.ts';
+
+export const PlanSummary = Type.Object({
+  id: Type.String(),
+  add: Type.Integer(),
+  change: Type.Integer(),
+  destroy: Type.Integer(),
+});
+export type PlanSummary = Static<typeof PlanSummary>;
+
+export const TierStatus = Type.Object({
+  conditions: Type.Array(Condition),
+  /** Non-sensitive terraform outputs, fed to the tiers that depend on this one. */
+  outputs: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  lastAppliedHash: Type.Optional(Type.String()),
+  lastAppliedAt: Type.Optional(Type.String()),
+  lastPlan: Type.Optional(PlanSummary),
+});
+export type TierStatus = Static<typeof TierStatus>;
+
+export const EnvironmentStatus = Type.Object({
+  observedGeneration: Type.Optional(Type.Integer()),
+  conditions: Type.Array(Condition),
+  tiers: Type.Record(Type.String(), TierStatus),
+});
+export type EnvironmentStatus = Static<typeof EnvironmentStatus>;
+
+export const emptyStatus = (): EnvironmentStatus => ({ conditions: [], tiers: {} });

@@ -1,0 +1,21 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { documentSchema, StringEnum } from './meta.ts';
+
+export const TargetSpec = Type.Object(
+  {
+    provider: StringEnum(['aws', 'local'] as const, { description: 'aws: an AWS account and region; local: terraform_data stacks on this machine' }),
+    accountId: Type.Optional(Type.String({ pattern: '^[0-9]{12}$', description: '12-digit AWS account id' })),
+    region: Type.Optional(Type.String({ pattern: '^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$', description: 'e.g. eu-west-1' })),
+    roleArn: Type.Optional(Type.String({ pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$', description: 'role terrace assumes in the account' })),
+    externalId: Type.Optional(Type.String({ minLength: 2, maxLength: 1224, pattern: '^[A-Za-z0-9+=,.@:/-]+$' })),
+    stateBucket: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', description: 'S3 bucket for terraform state' })),
+    tags: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.String({ maxLength: 256 }))),
+  },
+  { additionalProperties: false },
+);
+export type TargetSpec = Static<typeof TargetSpec>;
+
+export const Target = documentSchema('Target', TargetSpec);
+export type Target = Static<typeof Target>;
+
+export const AWS_TARGET_FIELDS = ['accountId', 'region', 'roleArn', 'stateBucket'] as const;

@@ -1,0 +1,187 @@
+import type { TSchema } from '@sinclair/typebox';
+import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
+import { Value } from '@sinclair/typebox/value';
+import { Environment, FARGATE_SIZES, declaredTiers, parseInterval, type EnvironmentSpec } from './environment.ts';
+import { API_VERSION } from './meta.ts';
+import { AWS_TARGET_FIELDS, Target, type TargetSpec } from './target.ts';
+
+export interface Problem {
+  /** JSON path in dotted form: `spec.compute.services[1].cpu`. */
+  path: string;
+  message: string;
+}
+
+export class ValidationError extends Error {
+  readonly problems: Problem[];
+  constructor(problems: Problem[]) {
+    super(problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+    this.name = 'ValidationError';
+    this.problems = problems;
+  }
+}
+
+export type AnyDocument = Environment | Target;
+export const KINDS = ['Environment', 'Target'] as const;
+export type Kind = (typeof KINDS)[number];
+
+/**
+ * Applies defaults, then checks schema and cross-field rules. Returns the defaulted document
+ * or throws a ValidationError listing every problem with its path.
+ */
+export function parseDocument(input: unknown): AnyDocument {
+  const kind = (input as { kind?: unknown } | null)?.kind;
+  if (kind === 'Environment') return parseEnvironment(input);
+  if (kind === 'Target') return parseTarget(input);
+  const problems: Problem[] = [];
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) problems.push({ path: '', message: 'must be an object' });
+  else {
+    if ((input as { apiVersion?: unknown }).apiVersion !== API_VERSION) problems.push({ path: 'apiVersion', message: `must be ${API_VERSION}` });
+    problems.push({ path: 'kind', message: `must be one of Environment, Target (got ${JSON.stringify(kind)})` });
+  }
+  throw new ValidationError(problems);
+}
+
+export function parseEnvironment(input: unknown): Environment {
+  const doc = checkSchema(Environment, input);
+  throwIf(environmentRules(doc.spec));
+  return doc;
+}
+
+export function parseTarget(input: unknown): Target {
+  const doc = checkSchema(Target, input);
+  throwIf(targetRules(doc.spec));
+  return doc;
+}
+
+function checkSchema<T extends TSchema>(schema: T, input: unknown) {
+  const value = Value.Default(schema, structuredClone(input));
+  const problems = [...Value.Errors(schema, value)].filter(isLeafError).map(toProblem);
+  throwIf(dedupe(problems));
+  return value as import('@sinclair/typebox').Static<T>;
+}
+
+function throwIf(problems: Problem[]): void {
+  if (problems.length > 0) throw new ValidationError(problems);
+}
+
+// A failed union also reports each branch; keep the union's own line only.
+function isLeafError(e: ValueError): boolean {
+  return e.type !== ValueErrorType.Intersect;
+}
+
+function toProblem(e: ValueError): Problem {
+  const path = pointerToPath(e.path);
+  if (e.type === ValueErrorType.ObjectAdditionalProperties) return { path, message: 'unknown field' };
+  if (e.type === ValueErrorType.ObjectRequiredProperty) return { path, message: 'is required' };
+  if (e.type === ValueErrorType.Union) {
+    const choices = (e.schema.anyOf as TSchema[] | undefined)?.map((s) => s.const);
+    if (choices?.every((c) => c !== undefined)) return { path, message: `${JSON.stringify(e.value)} is not one of ${choices.join(', ')}` };
+  }
+  if (e.type === ValueErrorType.StringPattern && typeof e.schema.description === 'string') {
+    return { path, message: `${JSON.stringify(e.value)} is not valid: ${e.schema.description}` };
+  }
+  return { path, message: `${e.message.charAt(0).toLowerCase()}${e.message.slice(1)} (got ${JSON.stringify(e.value)?.slice(0, 80)})` };
+}
+
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    // "unknown field" also reports at the parent as a generic error; one line per path is enough.
+    const key = p.path;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** `/spec/compute/services/1/cpu` -> `spec.compute.services[1].cpu` */
+export function pointerToPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, part) => (/^[0-9]+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
+}
+
+const SECRET_LOOKING_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIALS?)(_|$)/i;
+
+export function environmentRules(spec: EnvironmentSpec): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path: `spec.${path}`, message });
+
+  const declared = new Set(declaredTiers(spec));
+  for (const tier of ['data', 'compute'] as const) {
+    if (declared.has(tier) && !declared.has('network')) add(tier, `the ${tier} tier needs spec.network`);
+  }
+  if (declared.size === 0) add('', 'declares no tier: add at least one of network, data, compute, frontend, observability');
+
+  const interval = spec.driftDetection.interval;
+  if (parseInterval(interval) < 5 * 60_000) add('driftDetection.interval', `${interval} is shorter than 5m`);
+
+  if (spec.network) {
+    const cidr = checkCidr(spec.network.cidr);
+    if (cidr) add('network.cidr', cidr);
+  }
+
+  const pg = spec.data?.postgres;
+  if (pg && pg.maxCapacity < pg.minCapacity) add('data.postgres.maxCapacity', `${pg.maxCapacity} is below minCapacity ${pg.minCapacity}`);
+  duplicates((spec.data?.queues ?? []).map((q) => q.name)).forEach((i) => add(`data.queues[${i}].name`, `duplicate queue name ${spec.data!.queues[i].name}`));
+
+  const services = spec.compute?.services ?? [];
+  duplicates(services.map((s) => s.name)).forEach((i) => add(`compute.services[${i}].name`, `duplicate service name ${services[i].name}`));
+  services.forEach((s, i) => {
+    const at = `compute.services[${i}]`;
+    const memories = FARGATE_SIZES[s.cpu];
+    if (!memories) add(`${at}.cpu`, `${s.cpu} is not a Fargate size (one of ${Object.keys(FARGATE_SIZES).join(', ')})`);
+    else if (!memories.includes(s.memory)) add(`${at}.memory`, `${s.memory} does not pair with cpu ${s.cpu} (from ${memories[0]} to ${memories.at(-1)})`);
+    const a = s.autoscaling;
+    if (a && !(a.min <= s.desiredCount && s.desiredCount <= a.max)) add(`${at}.desiredCount`, `${s.desiredCount} is outside autoscaling min ${a.min} .. max ${a.max}`);
+    if (a?.requestsPerTarget !== undefined && !s.public) add(`${at}.autoscaling.requestsPerTarget`, 'needs a public service (it scales on ALB requests)');
+    if (s.websocket && !s.public) add(`${at}.websocket`, 'needs public: true (WebSocket settings live on the ALB)');
+    if (s.paths && !s.public) add(`${at}.paths`, 'needs public: true');
+    for (const key of Object.keys(s.env)) {
+      if (key in s.secrets) add(`${at}.env.${key}`, 'is also in secrets');
+      else if (SECRET_LOOKING_ENV.test(key)) add(`${at}.env.${key}`, 'looks like a secret: put a Secrets Manager name in secrets instead');
+    }
+  });
+  const publicServices = services.map((s, i) => ({ s, i })).filter(({ s }) => s.public);
+  const ports = new Map<number, number>();
+  for (const { s, i } of publicServices) {
+    if (ports.has(s.port)) add(`compute.services[${i}].port`, `${s.port} is already used by public service ${services[ports.get(s.port)!].name}`);
+    else ports.set(s.port, i);
+  }
+  const defaults = publicServices.filter(({ s }) => !s.paths);
+  if (defaults.length > 1) add(`compute.services[${defaults[1].i}].paths`, `is required: ${defaults[0].s.name} already takes the ALB's default route`);
+  if (publicServices.length > 0 && !spec.compute?.domain) add('compute.domain', 'is required with a public service (the ALB serves HTTPS only)');
+  if (publicServices.length > 0 && defaults.length === 0) add(`compute.services[${publicServices[0].i}].paths`, 'one public service must take the default route (no paths)');
+
+  return problems;
+}
+
+export function targetRules(spec: TargetSpec): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path: `spec.${path}`, message });
+  if (spec.provider === 'aws') {
+    for (const field of AWS_TARGET_FIELDS) if (spec[field] === undefined) add(field, 'is required for provider aws');
+    const roleAccount = spec.roleArn?.split(':')[4];
+    if (spec.accountId && roleAccount && roleAccount !== spec.accountId) add('roleArn', `is in account ${roleAccount}, not accountId ${spec.accountId}`);
+  } else {
+    for (const field of [...AWS_TARGET_FIELDS, 'externalId'] as const) if (spec[field] !== undefined) add(field, 'only applies to provider aws');
+  }
+  return problems;
+}
+
+function duplicates(values: string[]): number[] {
+  return values.flatMap((v, i) => (values.indexOf(v) < i ? [i] : []));
+}
+
+function checkCidr(cidr: string): string | undefined {
+  const [ip, bits] = cidr.split('/');
+  const octets = ip.split('.').map(Number);
+  const prefix = Number(bits);
+  if (octets.some((o) => o > 255)) return `${cidr} is not an IPv4 address`;
+  if (prefix < 16 || prefix > 24) return `${cidr}: the prefix must be /16 to /24`;
+  const value = octets.reduce((acc, o) => acc * 256 + o, 0);
+  if (value % 2 ** (32 - prefix) !== 0) return `${cidr} has host bits set`;
+  return undefined;
+}
