@@ -15,6 +15,8 @@ export const TierStatus = Type.Object({
   outputs: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   lastAppliedHash: Type.Optional(Type.String()),
   lastAppliedAt: Type.Optional(Type.String()),
+  /** Last plan that found the tier matching its stack (apply or drift check): drift checks count from it. */
+  lastCheckedAt: Type.Optional(Type.String()),
   lastPlan: Type.Optional(PlanSummary),
 });
 export type TierStatus = Static<typeof TierStatus>;

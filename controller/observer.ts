@@ -1,0 +1,5 @@
+/** What the controller reports as it works; the API's metrics implement it. */
+export interface ControllerObserver {
+  tierReconciled(event: { environment: string; tier: string; outcome: string; seconds: number }): void;
+  queueDepth(depth: number): void;
+}

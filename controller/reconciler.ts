@@ -1,0 +1,222 @@
+import type { Logger } from 'pino';
+import { TIER_DEPENDENCIES, TIERS, declaredTiers, type Tier } from '../specs/environment.ts';
+import type { EnvironmentStatus, TierStatus } from '../specs/status.ts';
+import { stableStringify } from '../specs/store/stable-json.ts';
+import type { EnvironmentEvent, Store, StoredEnvironment, StoredTarget } from '../specs/store/types.ts';
+import type { Clock } from './clock.ts';
+import { environmentConditions, tierReady } from './env-conditions.ts';
+import { RetryableError, TerminalError, TierError } from './errors.ts';
+import type { ControllerObserver } from './observer.ts';
+import { errorMessage } from './redact.ts';
+import type { TerraformRunner } from './runner.ts';
+import type { Synthesize } from './synth-cache.ts';
+import { setTierConditions } from './tier-conditions.ts';
+import { destroyTier } from './tier-destroy.ts';
+import { reconcileTier, type TierStepDeps } from './tier-step.ts';
+import type { WorkDirs } from './workdirs.ts';
+
+export interface ReconcilerDeps {
+  store: Store;
+  terraform: TerraformRunner;
+  workdirs: WorkDirs;
+  synthesize: Synthesize;
+  clock: Clock;
+  log: Logger;
+  timeoutMs: number;
+  staleLockMs: number;
+  observer?: ControllerObserver;
+}
+
+export interface ReconcileResult {
+  /** Come back then (the next drift check), even if nothing changes. */
+  requeueAfterMs?: number;
+}
+
+/**
+ * Level-based: given only a name, read the latest spec and status and move the world one pass closer.
+ * Throws RetryableError (back off and retry) or TerminalError (wait for a spec change).
+ */
+export class Reconciler {
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  async reconcile(name: string, signal: AbortSignal): Promise<ReconcileResult> {
+    const env = await this.deps.store.get('Environment', name);
+    if (!env) return {};
+    const pass = new Pass(this.deps, env, signal);
+    if (env.metadata.deletionTimestamp) return pass.finalize();
+    return pass.run();
+  }
+}
+
+/** One reconcile of one environment: holds the status being built and writes it only when it changed. */
+class Pass {
+  private status: EnvironmentStatus;
+  private written: string;
+  private readonly name: string;
+  private readonly generation: number;
+
+  constructor(
+    private readonly deps: ReconcilerDeps,
+    private readonly env: StoredEnvironment,
+    private readonly signal: AbortSignal,
+  ) {
+    this.status = structuredClone(env.status);
+    this.written = stableStringify(env.status);
+    this.name = env.metadata.name;
+    this.generation = env.metadata.generation!;
+  }
+
+  async run(): Promise<ReconcileResult> {
+    const { spec } = this.env;
+    if (spec.suspend) {
+      this.summarize({ kind: 'suspended' });
+      await this.save();
+      return {};
+    }
+    const target = await this.deps.store.get('Target', spec.target);
+    if (!target) return this.stall('TargetNotFound', `Target ${spec.target} does not exist`);
+    if (target.metadata.deletionTimestamp) return this.stall('TargetDeleting', `Target ${spec.target} is being deleted`);
+
+    const declared = declaredTiers(spec);
+    const failures: TierError[] = [];
+    let awaiting = false;
+    let nextCheck = Infinity;
+    for (const tier of declared) {
+      const waitingFor = TIER_DEPENDENCIES[tier].filter((d) => declared.includes(d) && !tierReady(this.status, d));
+      const previous = this.status.tiers[tier] ?? { conditions: [] };
+      if (waitingFor.length > 0) {
+        this.status.tiers[tier] = this.tierConditions(previous, { Ready: ['False', 'DependencyNotReady', `waiting for ${waitingFor.join(', ')}`] });
+        continue;
+      }
+      try {
+        const result = await this.reconcileOne(tier, target, previous);
+        this.status.tiers[tier] = result.status;
+        awaiting ||= result.outcome === 'awaiting-approval';
+        if (result.nextCheckMs) nextCheck = Math.min(nextCheck, result.nextCheckMs);
+      } catch (err) {
+        const failure = err instanceof TierError ? err : new TierError('InternalError', errorMessage(String((err as Error)?.message ?? err)));
+        failures.push(failure);
+        this.status.tiers[tier] = this.tierConditions(this.status.tiers[tier] ?? previous, this.failedConditions(failure));
+        this.deps.log.warn({ environment: this.name, tier, reason: failure.reason }, `${tier} failed: ${failure.message.split('\n')[0]}`);
+      }
+      await this.save();
+    }
+    await this.prune(declared, target);
+
+    const terminal = failures.find((f) => f.terminal);
+    if (terminal) return this.stall(terminal.reason, terminal.message);
+    if (failures.length > 0) {
+      this.summarize({ kind: 'retrying', reason: 'TierFailed', message: failures.map((f) => `${f.reason}: ${f.message.split('\n')[0]}`).join('; ') });
+      await this.save(true);
+      throw new RetryableError(`${this.name}: ${failures.map((f) => f.reason).join(', ')}`);
+    }
+    if (awaiting) this.summarize({ kind: 'awaiting', message: 'a plan awaits approval' });
+    else this.summarize({ kind: 'ready' });
+    await this.save(true);
+    return Number.isFinite(nextCheck) ? { requeueAfterMs: nextCheck } : {};
+  }
+
+  async finalize(): Promise<ReconcileResult> {
+    const present = [...TIERS].reverse().filter((t) => this.status.tiers[t] || this.deps.workdirs.lastStack(this.name, t));
+    const target = await this.deps.store.get('Target', this.env.spec.target);
+    for (const tier of present) await this.destroy(tier, target);
+    this.deps.workdirs.remove(this.name);
+    await this.deps.store.remove('Environment', this.name);
+    this.deps.log.info({ environment: this.name }, 'environment deleted: every tier destroyed');
+    return {};
+  }
+
+  private async reconcileOne(tier: Tier, target: StoredTarget, previous: TierStatus) {
+    const inputs = Object.fromEntries(TIER_DEPENDENCIES[tier].filter((d) => this.status.tiers[d]?.outputs).map((d) => [d, this.status.tiers[d].outputs]));
+    let stack;
+    try {
+      stack = this.deps.synthesize({ environment: this.env, target, tier, inputs: inputs as never });
+    } catch (err) {
+      throw new TierError('SynthesisFailed', errorMessage((err as Error).message), true);
+    }
+    if (stack.violations.length > 0) {
+      const message = stack.violations.map((v) => `${v.rule}: ${v.address}: ${v.message}`).join('\n');
+      this.status.tiers[tier] = this.tierConditions(previous, { Synthesized: ['False', 'GuardrailViolation', errorMessage(message)] });
+      throw new TierError('GuardrailViolation', errorMessage(message), true);
+    }
+    const started = this.deps.clock.now();
+    const result = await reconcileTier(this.stepDeps(), this.env, tier, stack, previous, this.signal);
+    if (result.outcome !== 'unchanged') this.deps.observer?.tierReconciled({ environment: this.name, tier, outcome: result.outcome, seconds: (this.deps.clock.now() - started) / 1000 });
+    return result;
+  }
+
+  private async destroy(tier: Tier, target: StoredTarget | undefined): Promise<void> {
+    const previous = this.status.tiers[tier] ?? { conditions: [] };
+    this.status.tiers[tier] = this.tierConditions(previous, { Ready: ['False', 'Deleting', 'destroying'] });
+    this.summarize({ kind: 'progressing', message: `destroying ${tier}` });
+    await this.save();
+    try {
+      await destroyTier(this.stepDeps(), this.env, tier, target, this.status, this.deps.synthesize, this.signal);
+    } catch (err) {
+      const failure = err instanceof TierError ? err : new TierError('DestroyFailed', errorMessage(String((err as Error)?.message ?? err)));
+      this.status.tiers[tier] = this.tierConditions(this.status.tiers[tier], { Ready: ['False', failure.reason, failure.message] });
+      this.summarize({ kind: 'retrying', reason: 'DestroyFailed', message: `${tier}: ${failure.message.split('\n')[0]}` });
+      await this.save();
+      throw new RetryableError(`${this.name}: destroy of ${tier} failed`);
+    }
+    delete this.status.tiers[tier];
+    await this.save();
+  }
+
+  /** Tiers the spec no longer declares are destroyed, dependents first. */
+  private async prune(declared: Tier[], target: StoredTarget): Promise<void> {
+    const orphans = [...TIERS].reverse().filter((t) => !declared.includes(t) && this.status.tiers[t]);
+    for (const tier of orphans) await this.destroy(tier, target);
+  }
+
+  private stepDeps(): TierStepDeps {
+    return {
+      terraform: this.deps.terraform,
+      workdirs: this.deps.workdirs,
+      now: () => new Date(this.deps.clock.now()),
+      log: this.deps.log,
+      timeoutMs: this.deps.timeoutMs,
+      staleLockMs: this.deps.staleLockMs,
+      appendEvent: (e) => this.event(e),
+      beforeRun: async (tier) => {
+        this.status.tiers[tier] = this.tierConditions(this.status.tiers[tier] ?? { conditions: [] }, { Ready: ['Unknown', 'Progressing', 'terraform is running'] });
+        this.summarize({ kind: 'progressing', message: `reconciling ${tier}` });
+        await this.save();
+        this.deps.log.info({ environment: this.name, tier }, `reconciling ${tier}`);
+      },
+    };
+  }
+
+  private async stall(reason: string, message: string): Promise<never> {
+    this.summarize({ kind: 'stalled', reason, message });
+    await this.save(true);
+    await this.event({ action: 'reconcile', outcome: 'Failed', message: `${reason}: ${message.split('\n')[0]}` });
+    throw new TerminalError(reason, message);
+  }
+
+  private failedConditions(f: TierError): Record<string, ['True' | 'False' | 'Unknown', string, string]> {
+    const step = f.reason === 'ApplyFailed' ? 'Applied' : f.reason === 'PlanFailed' || f.reason === 'StateLocked' ? 'Planned' : undefined;
+    return { Ready: ['False', f.reason, f.message], ...(step ? { [step]: ['False', f.reason, f.message] as ['False', string, string] } : {}) };
+  }
+
+  private tierConditions(tier: TierStatus, conds: Parameters<typeof setTierConditions>[3]): TierStatus {
+    return setTierConditions(tier, this.generation, new Date(this.deps.clock.now()), conds);
+  }
+
+  private summarize(summary: Parameters<typeof environmentConditions>[1]): void {
+    this.status.conditions = environmentConditions(this.status.conditions, summary, this.generation, new Date(this.deps.clock.now()));
+  }
+
+  /** Writes status when it differs from what was last written; `final` also records the generation it describes. */
+  private async save(final = false): Promise<void> {
+    if (final) this.status.observedGeneration = this.generation;
+    const text = stableStringify(this.status);
+    if (text === this.written) return;
+    await this.deps.store.updateStatus(this.name, this.status);
+    this.written = text;
+  }
+
+  private async event(e: Omit<EnvironmentEvent, 'time'>): Promise<void> {
+    await this.deps.store.appendEvent(this.name, { ...e, time: new Date(this.deps.clock.now()).toISOString() });
+  }
+}

@@ -1,0 +1,141 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseJsonStream, type ChangeCounts, type ParsedStream } from './terraform-json.ts';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  parsed: ParsedStream;
+  durationMs: number;
+  timedOut: boolean;
+  cancelled: boolean;
+}
+
+export interface RunOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface TerraformRunner {
+  init(dir: string, options: RunOptions): Promise<RunResult>;
+  /** `plan -detailed-exitcode -out`: `changes` is set when the exit code was 2. */
+  plan(dir: string, planFile: string, options: RunOptions): Promise<RunResult & { changes?: ChangeCounts }>;
+  apply(dir: string, planFile: string, options: RunOptions): Promise<RunResult>;
+  destroy(dir: string, options: RunOptions): Promise<RunResult>;
+  /** Non-sensitive outputs only. */
+  outputs(dir: string, options: RunOptions): Promise<Record<string, unknown>>;
+  forceUnlock(dir: string, lockId: string, options: RunOptions): Promise<RunResult>;
+}
+
+export interface TerraformCliOptions {
+  /** Where terrace keeps its own CLI config and plugin cache: never the user's ~/.terraformrc. */
+  homeDir: string;
+  bin?: string;
+  /** Extra variables for the child (AWS credentials for aws targets); TF_* of the parent are not passed. */
+  passEnv?: (name: string) => boolean;
+  /** Grace between SIGINT (terraform stops cleanly, releasing its lock) and SIGKILL. */
+  killGraceMs?: number;
+  /** Called for every spawned terraform process (tests count them; logs show them). */
+  onSpawn?: (dir: string, args: string[]) => void;
+}
+
+/** The only code in terrace that spawns processes: terraform with `-json`, a timeout and cancellation. */
+export class TerraformCli implements TerraformRunner {
+  private readonly env: Record<string, string>;
+  private readonly bin: string;
+
+  constructor(private readonly options: TerraformCliOptions) {
+    this.bin = options.bin ?? 'terraform';
+    mkdirSync(join(options.homeDir, 'plugin-cache'), { recursive: true });
+    const rc = join(options.homeDir, 'terraform.rc');
+    writeFileSync(rc, `disable_checkpoint = true\nplugin_cache_dir = "${join(options.homeDir, 'plugin-cache')}"\n`);
+    const passEnv = options.passEnv ?? ((name: string) => /^(AWS_|HTTPS?_PROXY$|NO_PROXY$)/i.test(name));
+    const inherited = Object.entries(process.env).filter(([k, v]) => v !== undefined && (['PATH', 'HOME', 'TMPDIR', 'LANG', 'USER'].includes(k) || passEnv(k)));
+    this.env = {
+      ...(Object.fromEntries(inherited) as Record<string, string>),
+      CHECKPOINT_DISABLE: '1',
+      TF_IN_AUTOMATION: '1',
+      TF_INPUT: '0',
+      TF_CLI_CONFIG_FILE: rc,
+    };
+  }
+
+  init(dir: string, options: RunOptions) {
+    return this.run(dir, ['init', '-input=false', '-no-color', '-json'], options);
+  }
+
+  async plan(dir: string, planFile: string, options: RunOptions) {
+    const result = await this.run(dir, ['plan', '-input=false', '-no-color', '-json', '-lock-timeout=0s', '-detailed-exitcode', `-out=${planFile}`], options);
+    if (result.code === 2) return { ...result, code: 0, changes: result.parsed.changes ?? { add: 0, change: 0, remove: 0 } };
+    return result;
+  }
+
+  apply(dir: string, planFile: string, options: RunOptions) {
+    return this.run(dir, ['apply', '-input=false', '-no-color', '-json', '-lock-timeout=0s', planFile], options);
+  }
+
+  destroy(dir: string, options: RunOptions) {
+    return this.run(dir, ['apply', '-destroy', '-auto-approve', '-input=false', '-no-color', '-json', '-lock-timeout=0s'], options);
+  }
+
+  async outputs(dir: string, options: RunOptions): Promise<Record<string, unknown>> {
+    const result = await this.run(dir, ['output', '-json', '-no-color'], options);
+    if (result.code !== 0) throw new Error(`terraform output failed: ${result.stderr.trim()}`);
+    const all = JSON.parse(result.stdout || '{}') as Record<string, { value: unknown; sensitive: boolean }>;
+    return Object.fromEntries(Object.entries(all).filter(([, o]) => !o.sensitive).map(([k, o]) => [k, o.value]));
+  }
+
+  forceUnlock(dir: string, lockId: string, options: RunOptions) {
+    return this.run(dir, ['force-unlock', '-force', '-no-color', lockId], options);
+  }
+
+  private run(dir: string, args: string[], { timeoutMs, signal }: RunOptions): Promise<RunResult> {
+    const started = Date.now();
+    this.options.onSpawn?.(dir, args);
+    return new Promise((resolve) => {
+      const child = spawn(this.bin, args, { cwd: dir, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      child.stdout.on('data', (b: Buffer) => stdout.push(b));
+      child.stderr.on('data', (b: Buffer) => stderr.push(b));
+      let timedOut = false;
+      let cancelled = false;
+      let killTimer: NodeJS.Timeout | undefined;
+      // SIGINT first: terraform finishes the resource in flight, writes state and releases its lock.
+      const stop = () => {
+        if (child.exitCode !== null || killTimer) return;
+        child.kill('SIGINT');
+        killTimer = setTimeout(() => child.kill('SIGKILL'), this.options.killGraceMs ?? 20_000);
+      };
+      const timer = setTimeout(() => {
+        timedOut = true;
+        stop();
+      }, timeoutMs);
+      const onAbort = () => {
+        cancelled = true;
+        stop();
+      };
+      if (signal?.aborted) onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const finish = (code: number, extraErr = '') => {
+        clearTimeout(timer);
+        clearTimeout(killTimer);
+        signal?.removeEventListener('abort', onAbort);
+        const out = Buffer.concat(stdout).toString();
+        resolve({
+          code,
+          stdout: out,
+          stderr: Buffer.concat(stderr).toString() + extraErr,
+          parsed: parseJsonStream(out),
+          durationMs: Date.now() - started,
+          timedOut,
+          cancelled,
+        });
+      };
+      child.on('error', (err) => finish(127, `could not run ${this.bin}: ${err.message}`));
+      child.on('close', (code, sig) => finish(code ?? (sig ? 128 : 1)));
+    });
+  }
+}

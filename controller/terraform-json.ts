@@ -1,0 +1,49 @@
+/** What terrace reads from terraform's machine-readable (`-json`) UI stream. */
+export interface TerraformDiagnostic {
+  severity: 'error' | 'warning';
+  summary: string;
+  detail?: string;
+  address?: string;
+}
+export interface ChangeCounts {
+  add: number;
+  change: number;
+  remove: number;
+}
+export interface ParsedStream {
+  diagnostics: TerraformDiagnostic[];
+  /** From the `change_summary` message of plan, apply or destroy. */
+  changes?: ChangeCounts;
+  /** Resources that finished applying, for progress logs. */
+  applied: string[];
+}
+
+export function parseJsonStream(text: string): ParsedStream {
+  const out: ParsedStream = { diagnostics: [], applied: [] };
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    let msg: any;
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (msg.type === 'diagnostic' && msg.diagnostic) {
+      const d = msg.diagnostic;
+      out.diagnostics.push({ severity: d.severity, summary: d.summary, detail: d.detail || undefined, address: d.address });
+    } else if (msg.type === 'change_summary' && msg.changes) {
+      out.changes = { add: msg.changes.add ?? 0, change: msg.changes.change ?? 0, remove: msg.changes.remove ?? 0 };
+    } else if (msg.type === 'apply_complete' && msg.hook?.resource?.addr) {
+      out.applied.push(msg.hook.resource.addr);
+    }
+  }
+  return out;
+}
+
+/** A state lock held by someone else: `Error acquiring the state lock` with its Lock Info. */
+export function lockInfo(diagnostics: TerraformDiagnostic[]): { id?: string; created?: string; who?: string } | undefined {
+  const d = diagnostics.find((x) => /state lock/i.test(x.summary));
+  if (!d) return undefined;
+  const field = (name: string) => new RegExp(`${name}:\\s*(.+)`).exec(d.detail ?? '')?.[1]?.trim();
+  return { id: field('ID'), created: field('Created'), who: field('Who') };
+}
