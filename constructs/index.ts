@@ -1,0 +1,19 @@
+// The public entry of constructs/: spec in, cdk.tf.json out. No cdktf type crosses this file, so the
+// controller and the API never load cdktf and a switch to another CDK touches this folder only.
+import { declaredTiers, type Environment } from '../specs/environment.ts';
+import type { Target } from '../specs/target.ts';
+import { synthesizeWith, type SynthInput, type SynthesizedTier } from './synthesize.ts';
+
+export type { TierOutputs } from './core/inputs.ts';
+export type { SynthInput, SynthesizedTier } from './synthesize.ts';
+export { checkGuardrails, type GuardrailViolation } from './guardrails/index.ts';
+export { escapeTemplate } from './model/escape.ts';
+
+export function synthesizeTier(input: SynthInput): SynthesizedTier {
+  return synthesizeWith(() => { throw new Error('aws target: not built yet'); }, input);
+}
+
+/** Every declared tier, in apply order. */
+export function synthesizeEnvironment(environment: Environment, target: Target, inputs?: SynthInput['inputs']): SynthesizedTier[] {
+  return declaredTiers(environment.spec).map((tier) => synthesizeTier({ environment, target, tier, inputs }));
+}

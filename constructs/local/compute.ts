@@ -1,0 +1,148 @@
+import { Construct } from 'constructs';
+import type { DataResource } from '../core/cdktf.ts';
+import type { TierInputs } from '../core/inputs.ts';
+import { serviceEnvironment } from '../core/service-env.ts';
+import { XRAY_IMAGE, type ComputeModel, type ServiceModel } from '../model/compute.ts';
+import { ref } from '../model/context.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION, fakeId, record, recorded } from './record.ts';
+
+export interface LocalComputeProps {
+  readonly model: ComputeModel;
+  readonly inputs: TierInputs;
+}
+
+/** The compute tier as terraform_data: ECS cluster, per service task/service/scaling, and the ALB. */
+export class LocalCompute extends Construct {
+  readonly cluster: DataResource;
+  readonly services: DataResource[];
+  readonly outputs: Record<string, unknown>;
+
+  constructor(scope: Construct, id: string, { model, inputs }: LocalComputeProps) {
+    super(scope, id);
+    const net = {
+      privateSubnetIds: inputs.list(ref('network', 'privateSubnetIds')),
+      publicSubnetIds: inputs.list(ref('network', 'publicSubnetIds')),
+      serviceSecurityGroupId: inputs.string(ref('network', 'serviceSecurityGroupId')),
+      albSecurityGroupId: inputs.string(ref('network', 'albSecurityGroupId')),
+    };
+    this.cluster = record(this, 'cluster', { name: model.clusterName, container_insights: 'enabled' });
+    const clusterName = recorded(this.cluster, 'name');
+
+    const alb = model.alb && record(this, 'alb', {
+      name: model.alb.name,
+      internal: false,
+      idle_timeout: model.alb.idleTimeoutSeconds,
+      drop_invalid_header_fields: true,
+      subnets: net.publicSubnetIds,
+      security_groups: [net.albSecurityGroupId],
+    });
+    const targetGroups = new Map<string, DataResource>();
+    for (const s of model.services) {
+      if (!s.target) continue;
+      targetGroups.set(s.name, record(this, `target_group_${s.name}`, {
+        name: s.target.groupName,
+        target_type: 'ip',
+        protocol: 'HTTP',
+        port: s.port,
+        health_check: { path: s.healthCheckPath, matcher: '200-399' },
+        deregistration_delay: s.target.deregistrationDelay,
+        stickiness: s.target.stickinessSeconds === undefined ? { enabled: false } : { enabled: true, type: 'lb_cookie', cookie_duration: s.target.stickinessSeconds },
+      }));
+    }
+    if (alb && model.alb) {
+      const tgArn = (name: string) => `arn:aws:elasticloadbalancing:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${recorded(targetGroups.get(name)!, 'name')}`;
+      const https = record(this, 'listener_https', {
+        load_balancer: recorded(alb, 'name'),
+        port: 443,
+        protocol: 'HTTPS',
+        ssl_policy: model.alb.sslPolicy,
+        certificate_arn: model.alb.certificateArn,
+        default_action: { type: 'forward', target_group: tgArn(model.alb.defaultService) },
+      });
+      record(this, 'listener_http', {
+        load_balancer: recorded(alb, 'name'),
+        port: 80,
+        protocol: 'HTTP',
+        default_action: { type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } },
+      });
+      for (const s of model.services) {
+        if (!s.target?.rule) continue;
+        record(this, `listener_rule_${s.name}`, { listener: fakeId(https, 'listener/'), priority: s.target.rule.priority, path_patterns: s.target.rule.paths, forward_to: tgArn(s.name) });
+      }
+    }
+
+    this.services = model.services.map((s) => this.service(s, model, inputs, clusterName, net, targetGroups.get(s.name)));
+
+    const albOutputs = alb && model.alb
+      ? {
+          albArn: `arn:aws:elasticloadbalancing:${LOCAL_REGION}:${LOCAL_ACCOUNT}:loadbalancer/app/${model.alb.name}/${fakeId(alb, '', 16)}`,
+          albArnSuffix: `app/${model.alb.name}/${fakeId(alb, '', 16)}`,
+          albDnsName: `${model.alb.name}-${fakeId(alb, '', 10)}.${LOCAL_REGION}.elb.amazonaws.com`,
+          albZoneId: 'ZLOCAL00000000',
+          targetGroupArnSuffixes: [...targetGroups.entries()].map(([, tg]) => `targetgroup/${recorded(tg, 'name')}/${fakeId(tg, '', 16)}`),
+        }
+      : {};
+    this.outputs = {
+      clusterName,
+      clusterArn: `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:cluster/${clusterName}`,
+      serviceNames: this.services.map((svc) => recorded(svc, 'name')),
+      logGroupNames: model.services.map((s) => s.logGroupName),
+      ...albOutputs,
+    };
+  }
+
+  private service(s: ServiceModel, model: ComputeModel, inputs: TierInputs, cluster: string, net: { privateSubnetIds: string[]; serviceSecurityGroupId: string }, tg?: DataResource): DataResource {
+    const logGroup = record(this, `service_${s.name}_log_group`, { name: s.logGroupName, retention_in_days: model.logRetentionDays });
+    const { environment, secrets } = serviceEnvironment(s, inputs);
+    const executionRole = record(this, `service_${s.name}_execution_role`, {
+      name: s.executionRoleName,
+      reads_secrets: secrets.map((x) => x.valueFrom),
+      pulls_from: s.ecrRepositoryArns,
+      writes_logs_to: recorded(logGroup, 'name'),
+    });
+    const taskRole = record(this, `service_${s.name}_task_role`, { name: s.taskRoleName, xray: model.xray });
+    const containers: Record<string, unknown>[] = [{
+      name: s.name,
+      image: s.image,
+      command: s.command ?? null,
+      port: s.port,
+      environment,
+      secrets,
+      log_group: recorded(logGroup, 'name'),
+    }];
+    if (model.xray) containers.push({ name: 'xray-daemon', image: XRAY_IMAGE, port: 2000, protocol: 'udp', essential: false });
+    const task = record(this, `service_${s.name}_task`, {
+      family: s.family,
+      cpu: s.cpu,
+      memory: s.memory,
+      network_mode: 'awsvpc',
+      requires_compatibilities: ['FARGATE'],
+      execution_role: recorded(executionRole, 'name'),
+      task_role: recorded(taskRole, 'name'),
+      containers,
+    });
+    const service = record(this, `service_${s.name}`, {
+      name: s.serviceName,
+      cluster,
+      task_definition: `${recorded(task, 'family')}:${fakeId(task, '', 4)}`,
+      desired_count: s.desiredCount,
+      launch_type: 'FARGATE',
+      subnets: net.privateSubnetIds,
+      security_groups: [net.serviceSecurityGroupId],
+      assign_public_ip: false,
+      deployment_circuit_breaker: { enable: true, rollback: true },
+      load_balancer: tg ? { target_group: recorded(tg, 'name'), container_name: s.name, container_port: s.port } : null,
+    });
+    if (s.autoscaling) {
+      record(this, `service_${s.name}_autoscaling`, {
+        resource_id: s.autoscaling.resourceId,
+        min_capacity: s.autoscaling.min,
+        max_capacity: s.autoscaling.max,
+        cpu_target: s.autoscaling.cpuTarget,
+        requests_per_target: s.autoscaling.requestsPerTarget ?? null,
+        service: recorded(service, 'name'),
+      });
+    }
+    return service;
+  }
+}

@@ -1,0 +1,170 @@
+import type { ServiceSpec } from '../../specs/environment.ts';
+import { logRetentionDays, partitionOf, ref, type ModelContext, type Part } from './context.ts';
+import { dataModel } from './data.ts';
+import { fitName, resourceName } from './names.ts';
+
+export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+/** Long enough for WebSocket clients to notice a draining task and reconnect elsewhere. */
+export const WEBSOCKET_DEREGISTRATION_DELAY = 120;
+const HTTP_DEREGISTRATION_DELAY = 30;
+const DEFAULT_IDLE_TIMEOUT = 60;
+export const XRAY_IMAGE = 'public.ecr.aws/xray/aws-xray-daemon:3.3.14';
+
+/** An environment variable or secret whose value another tier produces. */
+export interface InjectedVar {
+  readonly name: string;
+  readonly value: readonly Part[];
+}
+
+export interface ServiceModel {
+  readonly name: string;
+  readonly serviceName: string;
+  readonly family: string;
+  readonly image: string;
+  readonly command?: readonly string[];
+  readonly port: number;
+  readonly cpu: number;
+  readonly memory: number;
+  readonly desiredCount: number;
+  readonly autoscaling?: { readonly min: number; readonly max: number; readonly cpuTarget: number; readonly requestsPerTarget?: number; readonly resourceId: string };
+  readonly public: boolean;
+  readonly healthCheckPath: string;
+  readonly logGroupName: string;
+  readonly executionRoleName: string;
+  readonly taskRoleName: string;
+  /** The user's env, as written. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The user's secrets: Secrets Manager names or ARNs, as written (ECS accepts both). */
+  readonly secrets: Readonly<Record<string, string>>;
+  /** ARNs (with `-??????` for names) the execution role may read: the secrets above, nothing else. */
+  readonly secretArns: readonly string[];
+  /** ECR repositories the images come from, for a pull policy that names them. */
+  readonly ecrRepositoryArns: readonly string[];
+  readonly injectedEnv: readonly InjectedVar[];
+  readonly injectedSecrets: readonly InjectedVar[];
+  /** Present for public services. */
+  readonly target?: {
+    readonly groupName: string;
+    readonly deregistrationDelay: number;
+    readonly stickinessSeconds?: number;
+    /** Listener rule for services with paths; the default service has none. */
+    readonly rule?: { readonly priority: number; readonly paths: readonly string[] };
+  };
+}
+
+export interface AlbModel {
+  readonly name: string;
+  readonly idleTimeoutSeconds: number;
+  readonly certificateArn: string;
+  readonly domainName: string;
+  readonly sslPolicy: string;
+  readonly defaultService: string;
+}
+
+export interface ComputeModel {
+  readonly clusterName: string;
+  readonly services: readonly ServiceModel[];
+  readonly alb?: AlbModel;
+  readonly logRetentionDays: number;
+  readonly xray: boolean;
+}
+
+export function computeModel(ctx: ModelContext): ComputeModel {
+  const { env, spec } = ctx;
+  const compute = spec.compute;
+  if (!compute) throw new Error(`${env} declares no compute tier`);
+  const clusterName = resourceName(env, 'compute');
+  let ruleIndex = 0;
+  const services = compute.services.map((s) => serviceModel(ctx, clusterName, s, s.paths ? ++ruleIndex : 0));
+  const publicServices = compute.services.filter((s) => s.public);
+  const alb: AlbModel | undefined =
+    publicServices.length > 0 && compute.domain
+      ? {
+          name: fitName(resourceName(env, 'compute'), 32),
+          // One ALB setting for every service: the longest WebSocket wins.
+          idleTimeoutSeconds: Math.max(DEFAULT_IDLE_TIMEOUT, ...publicServices.map((s) => s.websocket?.idleTimeoutSeconds ?? 0)),
+          certificateArn: compute.domain.certificateArn,
+          domainName: compute.domain.name,
+          sslPolicy: TLS_POLICY,
+          defaultService: publicServices.find((s) => !s.paths)!.name,
+        }
+      : undefined;
+  return { clusterName, services, alb, logRetentionDays: logRetentionDays(spec), xray: spec.observability?.xray ?? false };
+}
+
+function serviceModel(ctx: ModelContext, clusterName: string, s: ServiceSpec, ruleIndex: number): ServiceModel {
+  const { env } = ctx;
+  const serviceName = resourceName(env, 'compute', s.name);
+  const injected = injectedVars(ctx);
+  const taken = new Set([...Object.keys(s.env), ...Object.keys(s.secrets)]);
+  return {
+    name: s.name,
+    serviceName,
+    family: serviceName,
+    image: s.image,
+    command: s.command,
+    port: s.port,
+    cpu: s.cpu,
+    memory: s.memory,
+    desiredCount: s.desiredCount,
+    autoscaling: s.autoscaling && { ...s.autoscaling, resourceId: `service/${clusterName}/${serviceName}` },
+    public: s.public,
+    healthCheckPath: s.healthCheckPath,
+    logGroupName: `/terrace/${env}/${s.name}`,
+    executionRoleName: fitName(serviceName, 64, '-exec'),
+    taskRoleName: fitName(serviceName, 64, '-task'),
+    env: s.env,
+    secrets: s.secrets,
+    secretArns: [...new Set(Object.values(s.secrets))].sort().map((v) => secretArn(ctx, v)),
+    ecrRepositoryArns: ecrRepositoryArn(ctx, s.image),
+    // The user's own env and secrets win over what terrace injects.
+    injectedEnv: injected.env.filter((v) => !taken.has(v.name)),
+    injectedSecrets: injected.secrets.filter((v) => !taken.has(v.name)),
+    target: s.public
+      ? {
+          groupName: fitName(serviceName, 32),
+          deregistrationDelay: s.websocket ? WEBSOCKET_DEREGISTRATION_DELAY : HTTP_DEREGISTRATION_DELAY,
+          stickinessSeconds: s.websocket?.stickinessSeconds,
+          rule: s.paths ? { priority: 100 + 10 * ruleIndex, paths: s.paths } : undefined,
+        }
+      : undefined,
+  };
+}
+
+/** Endpoints of the data tier, as env vars and secrets every service gets. */
+export function injectedVars(ctx: ModelContext): { env: InjectedVar[]; secrets: InjectedVar[] } {
+  const env: InjectedVar[] = [];
+  const secrets: InjectedVar[] = [];
+  if (!ctx.spec.data) return { env, secrets };
+  const data = dataModel(ctx);
+  if (data.postgres) {
+    env.push({ name: 'DATABASE_HOST', value: [ref('data', 'postgresEndpoint')] });
+    env.push({ name: 'DATABASE_PORT', value: [String(data.postgres.port)] });
+    env.push({ name: 'DATABASE_NAME', value: [data.postgres.databaseName] });
+    // ECS reads one JSON key of the RDS-managed secret: `<arn>:<key>::`.
+    secrets.push({ name: 'DATABASE_USER', value: [ref('data', 'postgresSecretArn'), ':username::'] });
+    secrets.push({ name: 'DATABASE_PASSWORD', value: [ref('data', 'postgresSecretArn'), ':password::'] });
+  }
+  if (data.redis) {
+    env.push({ name: 'REDIS_HOST', value: [ref('data', 'redisEndpoint')] });
+    env.push({ name: 'REDIS_PORT', value: [String(data.redis.port)] });
+    env.push({ name: 'REDIS_URL', value: ['rediss://', ref('data', 'redisEndpoint'), `:${data.redis.port}/0`] });
+    secrets.push({ name: 'REDIS_AUTH_TOKEN', value: [ref('data', 'redisAuthSecretArn')] });
+  }
+  data.queues.forEach((q, i) => env.push({ name: q.urlEnvVar, value: [ref('data', 'queueUrls', i)] }));
+  return { env, secrets };
+}
+
+/** A secret's ARN for IAM: as given, or built from a name with the 6-character suffix Secrets Manager adds. */
+export function secretArn({ target }: ModelContext, nameOrArn: string): string {
+  if (nameOrArn.startsWith('arn:')) return nameOrArn;
+  const { region = 'local', accountId = '000000000000' } = target.spec;
+  return `arn:${partitionOf(target)}:secretsmanager:${region}:${accountId}:secret:${nameOrArn}-??????`;
+}
+
+const ECR_IMAGE = /^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/;
+
+function ecrRepositoryArn({ target }: ModelContext, image: string): string[] {
+  const m = ECR_IMAGE.exec(image);
+  return m ? [`arn:${partitionOf(target)}:ecr:${m[2]}:${m[1]}:repository/${m[3]}`] : [];
+}

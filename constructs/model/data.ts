@@ -1,0 +1,146 @@
+import type { ModelContext } from './context.ts';
+import { envVarName, fitName, resourceName } from './names.ts';
+import { POSTGRES_PORT, REDIS_PORT } from './network.ts';
+
+/** Extensions that only work when loaded at server start; the others need just CREATE EXTENSION. */
+const PRELOADED_EXTENSIONS = ['pg_stat_statements', 'pg_cron', 'auto_explain'] as const;
+
+export interface DbParameter {
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface PostgresModel {
+  readonly clusterId: string;
+  readonly instanceId: string;
+  readonly engineVersion: string;
+  /** Parameter group family, e.g. `aurora-postgresql16`. */
+  readonly family: string;
+  readonly parameterGroupName: string;
+  readonly subnetGroupName: string;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly extensions: readonly string[];
+  readonly parameters: readonly DbParameter[];
+  readonly backupRetentionDays: number;
+  readonly deletionProtection: boolean;
+  readonly databaseName: string;
+  readonly masterUsername: string;
+  readonly port: number;
+  /** Without deletion protection (dev), destroy skips the final snapshot. */
+  readonly finalSnapshotId?: string;
+}
+
+export interface RedisModel {
+  readonly replicationGroupId: string;
+  readonly nodeType: string;
+  readonly replicas: number;
+  readonly numCacheClusters: number;
+  /** Failover and multi-AZ need a replica to fail over to. */
+  readonly automaticFailover: boolean;
+  readonly engineVersion: string;
+  readonly parameterGroupName: string;
+  readonly subnetGroupName: string;
+  readonly port: number;
+  readonly authSecretName: string;
+  readonly memberClusterIds: readonly string[];
+}
+
+export interface QueueModel {
+  /** The spec's queue name: construct ids and env var names derive from it. */
+  readonly key: string;
+  readonly name: string;
+  readonly dlqName: string;
+  readonly fifo: boolean;
+  readonly visibilityTimeoutSeconds: number;
+  readonly maxReceiveCount: number;
+  /** SQS keeps dead letters the longest it can (14 days) so someone can look at them. */
+  readonly dlqRetentionSeconds: number;
+  readonly urlEnvVar: string;
+}
+
+export interface DataModel {
+  readonly postgres?: PostgresModel;
+  readonly redis?: RedisModel;
+  readonly queues: readonly QueueModel[];
+}
+
+export function dataModel({ env, spec }: ModelContext): DataModel {
+  const data = spec.data;
+  if (!data) throw new Error(`${env} declares no data tier`);
+  return {
+    postgres: data.postgres && postgresModel(env, data.postgres),
+    redis: data.redis && redisModel(env, data.redis),
+    queues: data.queues.map((q) => {
+      const suffix = q.fifo ? '.fifo' : '';
+      // Room for `-dlq` and `.fifo` within SQS's 80 characters.
+      const base = fitName(resourceName(env, 'data', q.name), 80 - '-dlq.fifo'.length);
+      return {
+        key: q.name,
+        name: base + suffix,
+        dlqName: `${base}-dlq${suffix}`,
+        fifo: q.fifo,
+        visibilityTimeoutSeconds: q.visibilityTimeoutSeconds,
+        maxReceiveCount: q.maxReceiveCount,
+        dlqRetentionSeconds: 1_209_600,
+        urlEnvVar: envVarName('QUEUE', q.name, 'URL'),
+      };
+    }),
+  };
+}
+
+type PostgresSpec = NonNullable<NonNullable<ModelContext['spec']['data']>['postgres']>;
+type RedisSpec = NonNullable<NonNullable<ModelContext['spec']['data']>['redis']>;
+
+function postgresModel(env: string, pg: PostgresSpec): PostgresModel {
+  const clusterId = fitName(resourceName(env, 'data', 'pg'), 63);
+  const major = pg.engineVersion.split('.')[0];
+  const databaseName = env.replace(/-/g, '_');
+  return {
+    clusterId,
+    instanceId: fitName(clusterId, 63, '-1'),
+    engineVersion: pg.engineVersion,
+    family: `aurora-postgresql${major}`,
+    parameterGroupName: fitName(clusterId, 255, `-pg${major}`),
+    subnetGroupName: clusterId,
+    minCapacity: pg.minCapacity,
+    maxCapacity: pg.maxCapacity,
+    extensions: [...pg.extensions],
+    parameters: postgresParameters(pg.extensions, databaseName),
+    backupRetentionDays: pg.backupRetentionDays,
+    deletionProtection: pg.deletionProtection,
+    databaseName,
+    masterUsername: 'terrace_admin',
+    port: POSTGRES_PORT,
+    finalSnapshotId: pg.deletionProtection ? `${clusterId}-final` : undefined,
+  };
+}
+
+/** Cluster parameters: TLS only, plus what the requested extensions need at server start. */
+export function postgresParameters(extensions: readonly string[], databaseName: string): DbParameter[] {
+  const preload = PRELOADED_EXTENSIONS.filter((e) => extensions.includes(e));
+  const params: DbParameter[] = [{ name: 'rds.force_ssl', value: '1' }];
+  if (preload.length > 0) params.push({ name: 'shared_preload_libraries', value: preload.join(',') });
+  if (preload.includes('pg_cron')) params.push({ name: 'cron.database_name', value: databaseName });
+  if (preload.includes('auto_explain')) params.push({ name: 'auto_explain.log_min_duration', value: '1000' });
+  return params;
+}
+
+function redisModel(env: string, redis: RedisSpec): RedisModel {
+  // ElastiCache ids: 40 characters, no double hyphen.
+  const replicationGroupId = fitName(resourceName(env, 'data', 'redis').replace(/-+/g, '-'), 40);
+  const numCacheClusters = 1 + redis.replicas;
+  return {
+    replicationGroupId,
+    nodeType: redis.nodeType,
+    replicas: redis.replicas,
+    numCacheClusters,
+    automaticFailover: redis.replicas > 0,
+    engineVersion: '7.1',
+    parameterGroupName: 'default.redis7',
+    subnetGroupName: replicationGroupId,
+    port: REDIS_PORT,
+    authSecretName: `terrace/${env}/redis-auth-token`,
+    memberClusterIds: Array.from({ length: numCacheClusters }, (_, i) => `${replicationGroupId}-${String(i + 1).padStart(3, '0')}`),
+  };
+}

@@ -1,0 +1,40 @@
+import type { ModelContext } from './context.ts';
+import { fitName, resourceName } from './names.ts';
+
+/** CloudFront's managed CachingOptimized policy (gzip + brotli, 1 day default TTL). */
+export const CACHING_OPTIMIZED_POLICY_ID = '658327ea-f89d-4fab-a63d-7e88639e58f6';
+export const CLOUDFRONT_TLS_MINIMUM = 'TLSv1.2_2021';
+
+export interface FrontendModel {
+  readonly name: string;
+  /** Globally unique: the account id makes it so per environment. */
+  readonly bucketName: string;
+  readonly spa: boolean;
+  readonly priceClass: string;
+  readonly domain?: { readonly name: string; readonly certificateArn: string };
+  readonly headersPolicyName: string;
+  readonly securityHeaders: {
+    readonly hstsSeconds: number;
+    readonly frameOptions: 'DENY';
+    readonly referrerPolicy: 'strict-origin-when-cross-origin';
+  };
+  /** Status codes S3 answers for unknown keys, sent to index.html when spa. */
+  readonly spaErrorCodes: readonly number[];
+}
+
+export function frontendModel({ env, spec, target }: ModelContext): FrontendModel {
+  const frontend = spec.frontend;
+  if (!frontend) throw new Error(`${env} declares no frontend tier`);
+  const name = resourceName(env, 'frontend');
+  const account = target.spec.accountId;
+  return {
+    name,
+    bucketName: fitName(account ? `${name}-${account}` : name, 63),
+    spa: frontend.spa,
+    priceClass: frontend.priceClass,
+    domain: frontend.domain,
+    headersPolicyName: `${name}-security-headers`,
+    securityHeaders: { hstsSeconds: 63_072_000, frameOptions: 'DENY', referrerPolicy: 'strict-origin-when-cross-origin' },
+    spaErrorCodes: frontend.spa ? [403, 404] : [],
+  };
+}

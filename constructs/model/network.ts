@@ -1,0 +1,118 @@
+import { subnetCidrs } from './cidr.ts';
+import { logRetentionDays, type ModelContext } from './context.ts';
+import { resourceName } from './names.ts';
+
+export const POSTGRES_PORT = 5432;
+export const REDIS_PORT = 6379;
+export const ANYWHERE = '0.0.0.0/0';
+
+export type SgKey = 'alb' | 'services' | 'postgres' | 'redis';
+export const SG_KEYS: readonly SgKey[] = ['alb', 'services', 'postgres', 'redis'];
+
+/** One rule of a security group: traffic from/to a CIDR or another of the environment's groups. */
+export interface SgRule {
+  readonly description: string;
+  readonly port: number;
+  readonly cidr?: string;
+  readonly peer?: SgKey;
+}
+
+export interface SecurityGroupModel {
+  readonly key: SgKey;
+  readonly name: string;
+  readonly description: string;
+  readonly ingress: readonly SgRule[];
+  readonly egress: readonly SgRule[];
+}
+
+export interface SubnetModel {
+  readonly name: string;
+  readonly cidr: string;
+  readonly azIndex: number;
+}
+
+export interface NetworkModel {
+  readonly name: string;
+  readonly cidr: string;
+  readonly azCount: number;
+  readonly publicSubnets: readonly SubnetModel[];
+  readonly privateSubnets: readonly SubnetModel[];
+  /** NAT gateways, each in the public subnet of the same index. */
+  readonly natGateways: readonly { readonly name: string; readonly subnetIndex: number }[];
+  /** Per AZ, which NAT gateway the private route table sends 0.0.0.0/0 to (none without NAT). */
+  readonly privateRouteNat: readonly (number | undefined)[];
+  readonly securityGroups: readonly SecurityGroupModel[];
+  readonly flowLogs: { readonly logGroupName: string; readonly retentionDays: number; readonly roleName: string };
+}
+
+export function networkModel({ env, spec }: ModelContext): NetworkModel {
+  const network = spec.network;
+  if (!network) throw new Error(`${env} declares no network tier`);
+  const name = resourceName(env, 'network');
+  const { azCount } = network;
+  const cidrs = subnetCidrs(network.cidr, azCount);
+  const natCount = network.natGateways === 'perAz' ? azCount : network.natGateways;
+  const natGateways = Array.from({ length: natCount }, (_, i) => ({ name: `${name}-nat-${i + 1}`, subnetIndex: i }));
+  return {
+    name,
+    cidr: network.cidr,
+    azCount,
+    publicSubnets: cidrs.public.map((cidr, i) => ({ name: `${name}-public-${i + 1}`, cidr, azIndex: i })),
+    privateSubnets: cidrs.private.map((cidr, i) => ({ name: `${name}-private-${i + 1}`, cidr, azIndex: i })),
+    natGateways,
+    privateRouteNat: Array.from({ length: azCount }, (_, i) => (natCount === 0 ? undefined : natCount === 1 ? 0 : i)),
+    securityGroups: securityGroups(name, publicPorts({ spec })),
+    flowLogs: {
+      logGroupName: `/terrace/${env}/vpc-flow-logs`,
+      retentionDays: logRetentionDays(spec),
+      roleName: `${name}-flow-logs`,
+    },
+  };
+}
+
+/** Ports the ALB forwards to: those of public services, each once. */
+export function publicPorts({ spec }: Pick<ModelContext, 'spec'>): number[] {
+  const ports = (spec.compute?.services ?? []).filter((s) => s.public).map((s) => s.port);
+  return [...new Set(ports)].sort((a, b) => a - b);
+}
+
+function securityGroups(name: string, ports: number[]): SecurityGroupModel[] {
+  return [
+    {
+      key: 'alb',
+      name: `${name}-alb`,
+      description: 'ALB: HTTPS from anywhere, HTTP only to redirect',
+      ingress: [
+        { description: 'HTTPS from anywhere', port: 443, cidr: ANYWHERE },
+        { description: 'HTTP from anywhere, redirected to HTTPS', port: 80, cidr: ANYWHERE },
+      ],
+      egress: ports.map((port) => ({ description: `to services on ${port}`, port, peer: 'services' as const })),
+    },
+    {
+      key: 'services',
+      name: `${name}-services`,
+      description: 'ECS services: from the ALB on service ports only',
+      ingress: ports.map((port) => ({ description: `from the ALB on ${port}`, port, peer: 'alb' as const })),
+      egress: [
+        // AWS APIs, Secrets Manager and image registries; nothing else leaves on other ports.
+        { description: 'HTTPS to AWS APIs and registries', port: 443, cidr: ANYWHERE },
+        { description: 'to Postgres', port: POSTGRES_PORT, peer: 'postgres' },
+        { description: 'to Redis', port: REDIS_PORT, peer: 'redis' },
+      ],
+    },
+    {
+      key: 'postgres',
+      name: `${name}-postgres`,
+      description: 'Aurora PostgreSQL: from ECS services only',
+      ingress: [{ description: 'Postgres from services', port: POSTGRES_PORT, peer: 'services' }],
+      egress: [],
+    },
+    {
+      key: 'redis',
+      name: `${name}-redis`,
+      description: 'ElastiCache Redis: from ECS services only',
+      ingress: [{ description: 'Redis from services', port: REDIS_PORT, peer: 'services' }],
+      egress: [],
+    },
+  ];
+}
