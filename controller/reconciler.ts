@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { isTrue } from '../specs/conditions.ts';
 import { TIER_DEPENDENCIES, TIERS, declaredTiers, type Tier } from '../specs/environment.ts';
 import type { EnvironmentStatus, TierStatus } from '../specs/status.ts';
 import { stableStringify } from '../specs/store/stable-json.ts';
@@ -91,6 +92,11 @@ class Pass {
       try {
         const result = await this.reconcileOne(tier, target, previous);
         this.status.tiers[tier] = result.status;
+        if (result.outcome === 'applied' || (result.outcome === 'no-changes' && !tierReady(this.env.status, tier))) {
+          this.deps.log.info({ environment: this.name, tier, plan: result.status.lastPlan?.id }, `${this.name}: ${tier} is Ready`);
+        } else if (result.outcome === 'awaiting-approval' && result.status !== previous) {
+          this.deps.log.info({ environment: this.name, tier, plan: result.status.lastPlan?.id }, `${this.name}: ${tier} plan ${result.status.lastPlan?.id} awaits approval`);
+        }
         awaiting ||= result.outcome === 'awaiting-approval';
         if (result.nextCheckMs) nextCheck = Math.min(nextCheck, result.nextCheckMs);
       } catch (err) {
@@ -111,7 +117,11 @@ class Pass {
       throw new RetryableError(`${this.name}: ${failures.map((f) => f.reason).join(', ')}`);
     }
     if (awaiting) this.summarize({ kind: 'awaiting', message: 'a plan awaits approval' });
-    else this.summarize({ kind: 'ready' });
+    else {
+      this.summarize({ kind: 'ready' });
+      const wasReady = isTrue(this.env.status.conditions, 'Ready') && this.env.status.observedGeneration === this.generation;
+      if (!wasReady) this.deps.log.info({ environment: this.name, generation: this.generation }, `${this.name} is Ready: ${declared.length} tiers applied (generation ${this.generation})`);
+    }
     await this.save(true);
     return Number.isFinite(nextCheck) ? { requeueAfterMs: nextCheck } : {};
   }

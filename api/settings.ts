@@ -1,0 +1,68 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import cron from 'node-cron';
+import { parseInterval } from '../specs/environment.ts';
+
+/** Everything the control plane reads from its environment, checked once at start. */
+export interface Settings {
+  port: number;
+  host: string;
+  dataDir: string;
+  table?: string;
+  endpoint?: string;
+  region?: string;
+  concurrency: number;
+  resync: string;
+  terraformTimeoutMs: number;
+  leaseTtlMs: number;
+  logLevel: string;
+  prettyLogs: boolean;
+  /** Apply the example dev environment on a first start with an empty embedded store. */
+  seedExample: boolean;
+  replicaId: string;
+}
+
+export function readSettings(env: NodeJS.ProcessEnv): Settings {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) problems.push(`${name}=${raw}: must be a whole number from ${min} to ${max}`);
+    return n;
+  };
+  const duration = (name: string, fallback: string): number => {
+    const raw = env[name] || fallback;
+    try {
+      return parseInterval(raw);
+    } catch {
+      problems.push(`${name}=${raw}: must be a duration like 30m, 2h or 1d`);
+      return 0;
+    }
+  };
+  const resync = env.TERRACE_RESYNC || '*/30 * * * * *';
+  if (!cron.validate(resync)) problems.push(`TERRACE_RESYNC=${resync}: not a cron expression (six fields allowed, e.g. */30 * * * * *)`);
+  const logFormat = env.TERRACE_LOG_FORMAT || (process.stdout.isTTY ? 'pretty' : 'json');
+  if (!['pretty', 'json'].includes(logFormat)) problems.push(`TERRACE_LOG_FORMAT=${logFormat}: must be pretty or json`);
+
+  const settings: Settings = {
+    port: int('PORT', 8080, 0, 65535),
+    // Loopback unless asked: the container image sets HOST=0.0.0.0.
+    host: env.HOST || '127.0.0.1',
+    dataDir: resolve(env.TERRACE_DATA_DIR || '.terrace'),
+    table: env.TERRACE_TABLE || undefined,
+    endpoint: env.TERRACE_DYNAMODB_ENDPOINT || undefined,
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+    concurrency: int('TERRACE_CONCURRENCY', 4, 1, 64),
+    resync,
+    terraformTimeoutMs: duration('TERRACE_TERRAFORM_TIMEOUT', '30m'),
+    leaseTtlMs: 60_000,
+    logLevel: env.TERRACE_LOG_LEVEL || 'info',
+    prettyLogs: logFormat === 'pretty',
+    seedExample: env.TERRACE_SEED_EXAMPLE !== 'false',
+    replicaId: env.TERRACE_REPLICA_ID || `${hostname()}-${process.pid}`,
+  };
+  if (settings.endpoint && !settings.table) problems.push('TERRACE_DYNAMODB_ENDPOINT needs TERRACE_TABLE');
+  if (problems.length > 0) throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  return settings;
+}
