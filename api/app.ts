@@ -1,0 +1,96 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import { Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import type { Environment } from '../specs/environment.ts';
+import type { Store } from '../specs/store/types.ts';
+import type { Target } from '../specs/target.ts';
+import { createAuth } from './auth/authenticate.ts';
+import { errorHandler, HttpProblem, notFoundHandler } from './errors.ts';
+import { genReqId, loggerOptions } from './logging.ts';
+import { createMetrics, registerHttpMetrics } from './metrics.ts';
+import { docsRoutes, registerOpenApi } from './routes/docs.ts';
+import { environmentRoutes } from './routes/environments.ts';
+import { healthRoutes } from './routes/health.ts';
+import { operationRoutes } from './routes/operations.ts';
+import { targetRoutes } from './routes/targets.ts';
+import { tokenRoutes } from './routes/tokens.ts';
+import { watchRoutes } from './routes/watch.ts';
+import { typeBoxValidator } from './typebox.ts';
+
+export interface DryRunTier { tier: string; resources: number; outputs: string[]; violations: { rule: string; address: string; message: string }[] }
+export interface AppDeps {
+  store: Store;
+  logger?: FastifyServerOptions['logger'] | Logger; // pino; tests pass false
+  /** The controller in this process, when one runs: hint to reconcile now; readiness. */
+  controller?: { enqueue(name: string): void; running(): boolean };
+  /** Synthesizes every declared tier against its Target and runs the guardrails; stores nothing. */
+  dryRun?: (environment: Environment, target: Target) => Promise<DryRunTier[]>;
+  /** prom-client registry to expose at /metrics; buildApp registers its HTTP metrics on it. */
+  registry?: Registry;
+  /** sha256 hex of the admin token (from TERRACE_ADMIN_TOKEN or the generated one). */
+  adminTokenHash?: string;
+  /** How often /watch re-reads status (ms); default 500. */
+  watchPollMs?: number;
+  rateLimit?: { max: number; timeWindowMs: number }; // per token
+  now?: () => Date;
+}
+
+const BODY_LIMIT = 1024 * 1024;
+const KEEPALIVE_MS = 15_000;
+const DEFAULT_RATE_LIMIT = { max: 1200, timeWindowMs: 60_000 };
+
+/** Security headers for a JSON API: nothing may load, frame or submit anything. /docs relaxes this. */
+const API_CSP = { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } };
+
+/** The REST API, not listening: main.ts listens, tests use inject() or listen on port 0. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { store } = deps;
+  const now = deps.now ?? (() => new Date());
+  const app = Fastify({ ...loggerOptions(deps.logger), genReqId, bodyLimit: BODY_LIMIT });
+  app.setValidatorCompiler(typeBoxValidator);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const registry = deps.registry ?? new Registry();
+  registerHttpMetrics(app, registry);
+  createMetrics(registry, store);
+
+  await app.register(helmet, { contentSecurityPolicy: API_CSP, frameguard: { action: 'deny' } });
+  await registerOpenApi(app);
+  await app.register(docsRoutes);
+  await app.register(healthRoutes, { store, controller: deps.controller, registry });
+
+  await app.register(async (v1) => {
+    const auth = createAuth({ store, adminTokenHash: deps.adminTokenHash });
+    const limit = deps.rateLimit ?? DEFAULT_RATE_LIMIT;
+    v1.addHook('onRoute', auth.documentRoute);
+    // Limits run first (onRequest) and key on the token when it is valid, else on the caller's address,
+    // so a flood of bad tokens is limited too; authorization follows, before any body is read.
+    await v1.register(rateLimit, {
+      max: limit.max,
+      timeWindow: limit.timeWindowMs,
+      hook: 'onRequest',
+      keyGenerator: async (request) => {
+        const principal = await auth.identify(request);
+        return principal ? `token:${principal.hash}` : `ip:${request.ip}`;
+      },
+      errorResponseBuilder: (_request, ctx) => new HttpProblem(ctx.statusCode, `rate limit of ${ctx.max} requests per ${ctx.after} exceeded; retry later`),
+    });
+    v1.addHook('preParsing', async (request, _reply, payload) => {
+      await auth.authorize(request);
+      return payload;
+    });
+    await v1.register(targetRoutes, { store });
+    await v1.register(environmentRoutes, { store, dryRun: deps.dryRun });
+    await v1.register(watchRoutes, { store, pollMs: deps.watchPollMs ?? 500, keepaliveMs: KEEPALIVE_MS });
+    await v1.register(operationRoutes, { store, controller: deps.controller, now });
+    await v1.register(tokenRoutes, { store, now });
+  }, { prefix: '/v1' });
+
+  return app;
+}

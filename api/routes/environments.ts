@@ -1,0 +1,115 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Environment } from '../../specs/environment.ts';
+import type { Target } from '../../specs/target.ts';
+import { parseEnvironment } from '../../specs/validate.ts';
+import type { AppDeps } from '../app.ts';
+import { HttpProblem } from '../errors.ts';
+import {
+  clientFields, conflictStatus, etag, keepServerAnnotations, listDocuments, nameMatches, notDeleting, precondition, requireEnvironment, requireTarget, statusView,
+} from '../resources.ts';
+import {
+  DryRunQuery, DryRunResult, EnvironmentResource, EventSchema, IfMatchHeaders, ListQuery, NameParams, PageOf, PageQuery, StatusView, V1_PROBLEMS, problems,
+} from '../schemas.ts';
+import { Type } from '@sinclair/typebox';
+import { documentValidator, type TypeBoxProvider } from '../typebox.ts';
+
+const tags = ['environments'];
+const Written = Type.Union([EnvironmentResource, DryRunResult]);
+
+export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryRun'>> = async (plugin, { store, dryRun }) => {
+  const app = plugin.withTypeProvider<TypeBoxProvider>();
+
+  /** Guardrails only: synthesizes against the Target and reports violations; the store is not touched. */
+  async function dryRunOf(doc: Environment, target: Target) {
+    if (!dryRun) throw new HttpProblem(501, 'dry runs are not available in this server (no synthesizer wired)');
+    const tiers = await dryRun(doc, target);
+    return { tiers, allowed: tiers.every((t) => t.violations.length === 0) };
+  }
+
+  app.post('/environments', {
+    config: { scope: 'write' },
+    validatorCompiler: documentValidator(parseEnvironment),
+    schema: {
+      tags, summary: 'Create an Environment', querystring: DryRunQuery, body: Environment,
+      response: { 201: EnvironmentResource, 200: DryRunResult, ...problems(...V1_PROBLEMS, 409, 422, 501) },
+    },
+  }, async (request, reply) => {
+    const doc = clientFields(request.body);
+    const target = await requireTarget(store, doc.spec.target);
+    if (request.query.dryRun) {
+      if (await store.get('Environment', doc.metadata.name)) throw new HttpProblem(409, `Environment ${doc.metadata.name} already exists`);
+      return dryRunOf(doc, target);
+    }
+    const created = await store.create(doc);
+    return reply.code(201).headers({ location: `/v1/environments/${doc.metadata.name}`, etag: etag(created.metadata.resourceVersion) }).send(created);
+  });
+
+  app.put('/environments/:name', {
+    config: { scope: 'write' },
+    validatorCompiler: documentValidator(parseEnvironment),
+    schema: {
+      tags, summary: 'Create or update an Environment (an identical spec changes nothing)',
+      params: NameParams, querystring: DryRunQuery, headers: IfMatchHeaders, body: Environment,
+      response: { 200: Written, 201: EnvironmentResource, ...problems(...V1_PROBLEMS, 409, 412, 422, 501) },
+    },
+  }, async (request, reply) => {
+    nameMatches(request.body, request.params.name);
+    const doc = clientFields(request.body);
+    const ifMatch = request.headers['if-match'];
+    const target = await requireTarget(store, doc.spec.target);
+    const current = await store.get('Environment', doc.metadata.name);
+    if (current) notDeleting(current);
+    if (current && current.spec.target !== doc.spec.target) {
+      // Its resources and terraform state live in the old target: moving would orphan them.
+      throw HttpProblem.invalid(422, [{ path: 'spec.target', message: `cannot change from ${current.spec.target}: delete the environment and create it again` }]);
+    }
+    const expectedResourceVersion = precondition(ifMatch, current);
+    if (request.query.dryRun) return dryRunOf(doc, target);
+    const saved = await (current ? store.update(keepServerAnnotations(doc, current), { expectedResourceVersion }) : store.create(doc)).catch((err) => conflictStatus(err, ifMatch));
+    return reply.code(current ? 200 : 201).header('etag', etag(saved.metadata.resourceVersion)).send(saved);
+  });
+
+  app.get('/environments', {
+    config: { scope: 'read' },
+    schema: { tags, summary: 'List Environments', querystring: ListQuery, response: { 200: PageOf(EnvironmentResource), ...problems(...V1_PROBLEMS) } },
+  }, async (request) => listDocuments(store, 'Environment', request.query));
+
+  app.get('/environments/:name', {
+    config: { scope: 'read' },
+    schema: { tags, summary: 'Read an Environment with its status', params: NameParams, response: { 200: EnvironmentResource, ...problems(...V1_PROBLEMS, 404) } },
+  }, async (request, reply) => {
+    const env = await requireEnvironment(store, request.params.name);
+    return reply.header('etag', etag(env.metadata.resourceVersion)).send(env);
+  });
+
+  app.delete('/environments/:name', {
+    config: { scope: 'write' },
+    schema: {
+      tags, summary: 'Delete an Environment: the controller destroys its tiers, then removes it',
+      params: NameParams, headers: IfMatchHeaders, response: { 202: EnvironmentResource, ...problems(...V1_PROBLEMS, 404, 412) },
+    },
+  }, async (request, reply) => {
+    const ifMatch = request.headers['if-match'];
+    const current = await requireEnvironment(store, request.params.name);
+    const expectedResourceVersion = precondition(ifMatch, current);
+    const marked = await store.markDeleted('Environment', current.metadata.name, { expectedResourceVersion }).catch((err) => conflictStatus(err, ifMatch));
+    return reply.code(202).send(marked);
+  });
+
+  app.get('/environments/:name/status', {
+    config: { scope: 'read' },
+    schema: { tags, summary: 'The status of an Environment', params: NameParams, response: { 200: StatusView, ...problems(...V1_PROBLEMS, 404) } },
+  }, async (request) => statusView(await requireEnvironment(store, request.params.name)));
+
+  app.get('/environments/:name/events', {
+    config: { scope: 'read' },
+    schema: {
+      tags, summary: 'Run history, newest first', params: NameParams, querystring: PageQuery,
+      response: { 200: PageOf(EventSchema), ...problems(...V1_PROBLEMS, 404) },
+    },
+  }, async (request) => {
+    await requireEnvironment(store, request.params.name);
+    return store.listEvents(request.params.name, request.query);
+  });
+};
+

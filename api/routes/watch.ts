@@ -1,0 +1,47 @@
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { Store } from '../../specs/store/types.ts';
+import { requireEnvironment, statusView } from '../resources.ts';
+import { NameParams, V1_PROBLEMS, problems } from '../schemas.ts';
+import type { TypeBoxProvider } from '../typebox.ts';
+import { streamChanges, Watchers } from '../watch-stream.ts';
+
+export interface WatchOptions {
+  store: Store;
+  pollMs: number;
+  keepaliveMs: number;
+}
+
+export const watchRoutes: FastifyPluginAsync<WatchOptions> = async (plugin, { store, pollMs, keepaliveMs }) => {
+  const app = plugin.withTypeProvider<TypeBoxProvider>();
+  const watchers = new Watchers();
+  // preClose, not onClose: the HTTP server waits for open responses before onClose hooks run.
+  app.addHook('preClose', async () => watchers.closeAll());
+
+  app.get('/environments/:name/watch', {
+    config: { scope: 'read' },
+    schema: {
+      tags: ['environments'],
+      summary: 'Server-Sent Events: `status` now and on each change, `deleted` when the environment is gone',
+      params: NameParams,
+      response: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: Type.String() } } }, ...problems(...V1_PROBLEMS, 404) },
+    },
+  }, async (request, reply) => {
+    const { name } = request.params;
+    await requireEnvironment(store, name); // a 404 is still a normal problem response
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      ...(reply.getHeaders() as OutgoingHttpHeaders),
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const load = async () => {
+      const env = await store.get('Environment', name);
+      return env && statusView(env);
+    };
+    streamChanges({ res: reply.raw, load, pollMs, keepaliveMs, log: request.log }, watchers);
+  });
+};

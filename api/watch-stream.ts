@@ -1,0 +1,75 @@
+import type { ServerResponse } from 'node:http';
+import type { FastifyBaseLogger } from 'fastify';
+import { stableStringify } from '../specs/store/stable-json.ts';
+
+export interface StreamOptions {
+  res: ServerResponse;
+  /** Reads the current value; undefined means the document is gone. */
+  load: () => Promise<unknown | undefined>;
+  pollMs: number;
+  keepaliveMs: number;
+  log: FastifyBaseLogger;
+}
+
+/** Open event streams, so that shutdown can end them (an open response would keep the server from closing). */
+export class Watchers {
+  private readonly active = new Set<() => void>();
+  get size(): number {
+    return this.active.size;
+  }
+  add(stop: () => void): void {
+    this.active.add(stop);
+  }
+  delete(stop: () => void): void {
+    this.active.delete(stop);
+  }
+  closeAll(): void {
+    for (const stop of [...this.active]) stop();
+  }
+}
+
+/**
+ * Server-Sent Events of a polled value: the current value at once (`event: status`), then each change
+ * once, a comment every keepaliveMs so proxies keep the connection, `event: deleted` when it is gone.
+ * One timer chain per stream (the next poll starts after the last finished); the client going away stops it.
+ */
+export function streamChanges(options: StreamOptions, watchers: Watchers): void {
+  const { res, load, pollMs, keepaliveMs, log } = options;
+  let last: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const send = (text: string) => void res.write(text);
+  const keepalive = setInterval(() => send(': keepalive\n\n'), keepaliveMs);
+
+  const stop = () => {
+    if (closed) return;
+    closed = true;
+    clearTimeout(timer);
+    clearInterval(keepalive);
+    watchers.delete(stop);
+    res.end();
+  };
+  watchers.add(stop);
+  res.on('close', stop);
+
+  const poll = async () => {
+    try {
+      const value = await load();
+      if (closed) return;
+      if (value === undefined) {
+        send('event: deleted\ndata: {}\n\n');
+        return stop();
+      }
+      const text = stableStringify(value);
+      if (text !== last) {
+        last = text;
+        send(`event: status\ndata: ${text}\n\n`);
+      }
+    } catch (err) {
+      // A store hiccup: keep the stream and try again on the next tick.
+      log.warn({ err }, 'watch poll failed');
+    }
+    if (!closed) timer = setTimeout(poll, pollMs);
+  };
+  void poll();
+}
