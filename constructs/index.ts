@@ -2,6 +2,7 @@
 // controller and the API never load cdktf and a switch to another CDK touches this folder only.
 import { declaredTiers, type Environment } from '../specs/environment.ts';
 import type { Target } from '../specs/target.ts';
+import { buildAwsStack } from './aws/build.ts';
 import { synthesizeWith, type SynthInput, type SynthesizedTier } from './synthesize.ts';
 
 export type { TierOutputs } from './core/inputs.ts';
@@ -10,7 +11,7 @@ export { checkGuardrails, type GuardrailViolation } from './guardrails/index.ts'
 export { escapeTemplate } from './model/escape.ts';
 
 export function synthesizeTier(input: SynthInput): SynthesizedTier {
-  return synthesizeWith(() => { throw new Error('aws target: not built yet'); }, input);
+  return synthesizeWith(buildAwsStack, input);
 }
 
 /** Every declared tier, in apply order. */

@@ -13,4 +13,5 @@ export {
   TerraformOutput,
   TerraformStack,
   Token,
+  type ITerraformDependable,
 } from 'cdktf';

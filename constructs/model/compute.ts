@@ -1,5 +1,5 @@
 import type { ServiceSpec } from '../../specs/environment.ts';
-import { logRetentionDays, partitionOf, ref, type ModelContext, type Part } from './context.ts';
+import { logRetentionDays, partitionOf, ref, type ModelContext, type OutputRef, type Part } from './context.ts';
 import { dataModel } from './data.ts';
 import { fitName, resourceName } from './names.ts';
 
@@ -14,6 +14,8 @@ export const XRAY_IMAGE = 'public.ecr.aws/xray/aws-xray-daemon:3.3.14';
 export interface InjectedVar {
   readonly name: string;
   readonly value: readonly Part[];
+  /** For secrets: the ARN the execution role must be allowed to read. */
+  readonly secretArn?: OutputRef;
 }
 
 export interface ServiceModel {
@@ -96,6 +98,8 @@ function serviceModel(ctx: ModelContext, clusterName: string, s: ServiceSpec, ru
   const { env } = ctx;
   const serviceName = resourceName(env, 'compute', s.name);
   const injected = injectedVars(ctx);
+  // The SDKs find the X-Ray daemon sidecar here.
+  if (ctx.spec.observability?.xray) injected.env.push({ name: 'AWS_XRAY_DAEMON_ADDRESS', value: ['127.0.0.1:2000'] });
   const taken = new Set([...Object.keys(s.env), ...Object.keys(s.secrets)]);
   return {
     name: s.name,
@@ -142,14 +146,16 @@ export function injectedVars(ctx: ModelContext): { env: InjectedVar[]; secrets: 
     env.push({ name: 'DATABASE_PORT', value: [String(data.postgres.port)] });
     env.push({ name: 'DATABASE_NAME', value: [data.postgres.databaseName] });
     // ECS reads one JSON key of the RDS-managed secret: `<arn>:<key>::`.
-    secrets.push({ name: 'DATABASE_USER', value: [ref('data', 'postgresSecretArn'), ':username::'] });
-    secrets.push({ name: 'DATABASE_PASSWORD', value: [ref('data', 'postgresSecretArn'), ':password::'] });
+    const pgSecret = ref('data', 'postgresSecretArn');
+    secrets.push({ name: 'DATABASE_USER', value: [pgSecret, ':username::'], secretArn: pgSecret });
+    secrets.push({ name: 'DATABASE_PASSWORD', value: [pgSecret, ':password::'], secretArn: pgSecret });
   }
   if (data.redis) {
     env.push({ name: 'REDIS_HOST', value: [ref('data', 'redisEndpoint')] });
     env.push({ name: 'REDIS_PORT', value: [String(data.redis.port)] });
     env.push({ name: 'REDIS_URL', value: ['rediss://', ref('data', 'redisEndpoint'), `:${data.redis.port}/0`] });
-    secrets.push({ name: 'REDIS_AUTH_TOKEN', value: [ref('data', 'redisAuthSecretArn')] });
+    const redisSecret = ref('data', 'redisAuthSecretArn');
+    secrets.push({ name: 'REDIS_AUTH_TOKEN', value: [redisSecret], secretArn: redisSecret });
   }
   data.queues.forEach((q, i) => env.push({ name: q.urlEnvVar, value: [ref('data', 'queueUrls', i)] }));
   return { env, secrets };

@@ -1,0 +1,94 @@
+import { Construct } from 'constructs';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
+import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster/index.js';
+import type { TierInputs } from '../../core/inputs.ts';
+import { serviceEnvironment } from '../../core/service-env.ts';
+import type { ComputeModel } from '../../model/compute.ts';
+import { partitionOf, ref, type ModelContext } from '../../model/context.ts';
+import { Alb } from './alb.ts';
+import { ServiceRoles } from './roles.ts';
+import { FargateService } from './service.ts';
+import { ServiceTask } from './task-definition.ts';
+
+export interface AwsComputeProps {
+  readonly ctx: ModelContext;
+  readonly model: ComputeModel;
+  readonly inputs: TierInputs;
+}
+
+/** The compute tier on AWS: the ECS cluster, each service's roles/task/service/scaling, and the ALB. */
+export class AwsCompute extends Construct {
+  readonly cluster: EcsCluster;
+  readonly alb?: Alb;
+  readonly services: FargateService[];
+  readonly outputs: Record<string, unknown>;
+
+  constructor(scope: Construct, id: string, { ctx, model, inputs }: AwsComputeProps) {
+    super(scope, id);
+    const { region, accountId } = ctx.target.spec as { region: string; accountId: string };
+    const privateSubnetIds = inputs.list(ref('network', 'privateSubnetIds'));
+    this.cluster = new EcsCluster(this, 'cluster', { name: model.clusterName, setting: [{ name: 'containerInsights', value: 'enabled' }] });
+
+    if (model.alb) {
+      this.alb = new Alb(this, 'alb', {
+        model: model.alb,
+        services: model.services,
+        vpcId: inputs.string(ref('network', 'vpcId')),
+        subnetIds: inputs.list(ref('network', 'publicSubnetIds')),
+        securityGroupId: inputs.string(ref('network', 'albSecurityGroupId')),
+      });
+    }
+    const data = ctx.spec.data;
+    // Queue ARNs one by one (counts come from the spec): a policy must name each.
+    const queueArns = (data?.queues ?? []).map((_, i) => inputs.string(ref('data', 'queueArns', i)));
+    const dbUserArn = data?.postgres
+      ? `arn:${partitionOf(ctx.target)}:rds-db:${region}:${accountId}:dbuser:${inputs.string(ref('data', 'postgresClusterResourceId'))}/*`
+      : undefined;
+
+    this.services = model.services.map((s) => {
+      const { environment, secrets } = serviceEnvironment(s, inputs);
+      // Deduplicated by reference: each resolution of an output is a new token string.
+      const arnRefs = new Map(s.injectedSecrets.flatMap((v) => (v.secretArn ? [[`${v.secretArn.tier}.${v.secretArn.output}`, v.secretArn] as const] : [])));
+      const injectedSecretArns = [...arnRefs.values()].map((r) => inputs.string(r));
+      const logGroup = new CloudwatchLogGroup(this, `${s.name}_log_group`, { name: s.logGroupName, retentionInDays: model.logRetentionDays });
+      const roles = new ServiceRoles(this, `${s.name}_roles`, {
+        model: s,
+        logGroupArn: logGroup.arn,
+        secretArns: [...s.secretArns, ...injectedSecretArns],
+        queueArns,
+        dbUserArn,
+        xray: model.xray,
+      });
+      const task = new ServiceTask(this, `${s.name}_task`, {
+        model: s, region, logGroupName: logGroup.name, environment, secrets, xray: model.xray,
+        executionRoleArn: roles.executionRole.arn, taskRoleArn: roles.taskRole.arn,
+      });
+      const tg = this.alb?.targetGroups.get(s.name);
+      return new FargateService(this, `${s.name}_service`, {
+        model: s,
+        clusterArn: this.cluster.arn,
+        clusterName: this.cluster.name,
+        taskDefinitionArn: task.taskDefinition.arn,
+        subnetIds: privateSubnetIds,
+        securityGroupId: inputs.string(ref('network', 'serviceSecurityGroupId')),
+        loadBalancer: tg && this.alb ? { targetGroupArn: tg.arn, resourceLabel: `${this.alb.lb.arnSuffix}/${tg.arnSuffix}`, listener: this.alb.https } : undefined,
+      });
+    });
+
+    this.outputs = {
+      clusterName: this.cluster.name,
+      clusterArn: this.cluster.arn,
+      serviceNames: this.services.map((s) => s.service.name),
+      logGroupNames: model.services.map((s) => s.logGroupName),
+      ...(this.alb
+        ? {
+            albArn: this.alb.lb.arn,
+            albArnSuffix: this.alb.lb.arnSuffix,
+            albDnsName: this.alb.lb.dnsName,
+            albZoneId: this.alb.lb.zoneId,
+            targetGroupArnSuffixes: [...this.alb.targetGroups.values()].map((tg) => tg.arnSuffix),
+          }
+        : {}),
+    };
+  }
+}

@@ -1,0 +1,35 @@
+import { Construct } from 'constructs';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js';
+import type { NetworkModel, SgKey, SgRule } from '../../model/network.ts';
+
+export interface AwsSecurityGroupsProps {
+  readonly model: NetworkModel;
+  readonly vpcId: string;
+}
+
+/**
+ * The four groups (ALB, services, Postgres, Redis) with one rule resource per rule: groups that reference
+ * each other (ALB <-> services) cannot hold their rules inline, and separate rules show up clearly in plans.
+ */
+export class AwsSecurityGroups extends Construct {
+  readonly groups: Record<SgKey, SecurityGroup>;
+
+  constructor(scope: Construct, id: string, { model, vpcId }: AwsSecurityGroupsProps) {
+    super(scope, id);
+    this.groups = Object.fromEntries(
+      model.securityGroups.map((g) => [g.key, new SecurityGroup(this, g.key, { name: g.name, description: g.description, vpcId, tags: { Name: g.name } })]),
+    ) as Record<SgKey, SecurityGroup>;
+
+    const peer = (r: SgRule) => (r.cidr ? { cidrIpv4: r.cidr } : { referencedSecurityGroupId: this.groups[r.peer!].id });
+    for (const g of model.securityGroups) {
+      g.ingress.forEach((r) => new VpcSecurityGroupIngressRule(this, `${g.key}_ingress_${r.port}`, {
+        securityGroupId: this.groups[g.key].id, description: r.description, ipProtocol: 'tcp', fromPort: r.port, toPort: r.port, ...peer(r),
+      }));
+      g.egress.forEach((r) => new VpcSecurityGroupEgressRule(this, `${g.key}_egress_${r.port}`, {
+        securityGroupId: this.groups[g.key].id, description: r.description, ipProtocol: 'tcp', fromPort: r.port, toPort: r.port, ...peer(r),
+      }));
+    }
+  }
+}
