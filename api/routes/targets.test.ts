@@ -1,0 +1,63 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { envBody, startApi, type TestApi } from '../../test/support/api.ts';
+
+let api: TestApi;
+afterEach(async () => api?.close());
+
+const awsTarget = (name: string, spec: Record<string, unknown> = {}) => ({
+  apiVersion: 'terrace.dev/v1alpha1', kind: 'Target', metadata: { name },
+  spec: { provider: 'aws', accountId: '333333333333', region: 'eu-west-1', roleArn: 'arn:aws:iam::333333333333:role/terrace', stateBucket: 'state-333', ...spec },
+});
+
+describe('targets', () => {
+  it('PUT creates (201), updates (200), GET reads with an ETag, list includes local', async () => {
+    api = await startApi();
+    const created = await api.call({ method: 'PUT', url: '/v1/targets/aws-prod', payload: awsTarget('aws-prod') });
+    expect(created.statusCode).toBe(201);
+    expect(created.json().metadata).toMatchObject({ name: 'aws-prod', generation: 1, resourceVersion: '1' });
+    const updated = await api.call({ method: 'PUT', url: '/v1/targets/aws-prod', payload: awsTarget('aws-prod', { tags: { team: 'rt' } }) });
+    expect(updated.statusCode).toBe(200);
+    expect(updated.json().metadata.generation).toBe(2);
+    const read = await api.call({ method: 'GET', url: '/v1/targets/aws-prod' });
+    expect(read.headers.etag).toBe('"2"');
+    expect(read.json().spec.tags).toEqual({ team: 'rt' });
+    const list = await api.call({ method: 'GET', url: '/v1/targets' });
+    expect(list.json().items.map((t: { metadata: { name: string } }) => t.metadata.name)).toEqual(['aws-prod', 'local']);
+    expect((await api.call({ method: 'GET', url: '/v1/targets/nope-target' })).statusCode).toBe(404);
+  });
+
+  it('validates like the CLI: cross-field rules and unknown fields with their paths (422)', async () => {
+    api = await startApi();
+    const res = await api.call({ method: 'PUT', url: '/v1/targets/aws-prod', payload: awsTarget('aws-prod', { roleArn: 'arn:aws:iam::444444444444:role/x', colour: 'red' }) });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().errors).toEqual([{ path: 'spec.colour', message: 'unknown field' }]);
+    const rules = await api.call({ method: 'PUT', url: '/v1/targets/aws-prod', payload: awsTarget('aws-prod', { roleArn: 'arn:aws:iam::444444444444:role/x' }) });
+    expect(rules.json().errors).toEqual([{ path: 'spec.roleArn', message: 'is in account 444444444444, not accountId 333333333333' }]);
+    const name = await api.call({ method: 'PUT', url: '/v1/targets/aws-prod', payload: awsTarget('aws-dev') });
+    expect(name.json().errors[0].path).toBe('metadata.name');
+  });
+
+  it('DELETE refuses while an environment uses the target (409), the local one too, then removes it', async () => {
+    api = await startApi();
+    await api.call({ method: 'PUT', url: '/v1/targets/aws-prod', payload: awsTarget('aws-prod') });
+    await api.call({ method: 'PUT', url: '/v1/targets/spare', payload: { apiVersion: 'terrace.dev/v1alpha1', kind: 'Target', metadata: { name: 'spare' }, spec: { provider: 'local' } } });
+    await api.call({ method: 'PUT', url: '/v1/environments/chat-prod', payload: envBody('chat-prod', { target: 'aws-prod' }) });
+    await api.call({ method: 'PUT', url: '/v1/environments/chat-dev', payload: envBody('chat-dev') });
+
+    const used = await api.call({ method: 'DELETE', url: '/v1/targets/aws-prod' });
+    expect(used.statusCode).toBe(409);
+    expect(used.json().detail).toContain('chat-prod');
+    expect((await api.call({ method: 'DELETE', url: '/v1/targets/local' })).statusCode).toBe(409);
+
+    const removed = await api.call({ method: 'DELETE', url: '/v1/targets/spare' });
+    expect(removed.statusCode).toBe(200);
+    expect(await api.store.get('Target', 'spare')).toBeUndefined();
+    expect((await api.call({ method: 'DELETE', url: '/v1/targets/spare' })).statusCode).toBe(404);
+  });
+
+  it('If-Match on PUT: stale is 412', async () => {
+    api = await startApi();
+    const res = await api.call({ method: 'PUT', url: '/v1/targets/local', payload: { apiVersion: 'terrace.dev/v1alpha1', kind: 'Target', metadata: { name: 'local' }, spec: { provider: 'local', tags: {} } }, headers: { 'if-match': '"9"' } });
+    expect(res.statusCode).toBe(412);
+  });
+});
