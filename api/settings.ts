@@ -60,7 +60,8 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     logLevel: env.TERRACE_LOG_LEVEL || 'info',
     prettyLogs: logFormat === 'pretty',
     seedExample: env.TERRACE_SEED_EXAMPLE !== 'false',
-    replicaId: env.TERRACE_REPLICA_ID || `${hostname()}-${process.pid}`,
+    // Embedded: the data dir's LevelDB lock admits one process, so a restart may reclaim its own leases at once.
+    replicaId: env.TERRACE_REPLICA_ID || (env.TERRACE_TABLE ? `${hostname()}-${process.pid}` : `${hostname()}-embedded`),
   };
   if (settings.endpoint && !settings.table) problems.push('TERRACE_DYNAMODB_ENDPOINT needs TERRACE_TABLE');
   if (problems.length > 0) throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);

@@ -192,7 +192,7 @@ class Pass {
         this.status.tiers[tier] = this.tierConditions(this.status.tiers[tier] ?? { conditions: [] }, { Ready: ['Unknown', 'Progressing', 'terraform is running'] });
         this.summarize({ kind: 'progressing', message: `reconciling ${tier}` });
         await this.save();
-        this.deps.log.info({ environment: this.name, tier }, `reconciling ${tier}`);
+        this.deps.log.info({ environment: this.name, tier }, `${this.name}: reconciling ${tier}`);
       },
     };
   }

@@ -116,7 +116,7 @@ export async function reconcileTier(
   }
 
   status = setTierConditions({ ...status, lastPlan: plan }, gen, now, { Planned: ['True', 'PlannedWithChanges', `plan ${plan.id}: ${changeText(plan)}`] });
-  deps.log.info({ environment: name, tier, plan: plan.id }, `applying ${tier}: ${changeText(plan)}`);
+  deps.log.info({ environment: name, tier, plan: plan.id }, `${name}: applying ${tier}: ${changeText(plan)}`);
   const applied = await deps.terraform.apply(dir, PLAN_FILE, run);
   rmSync(join(dir, PENDING_FILE), { force: true });
   if (applied.code !== 0) {

@@ -1,0 +1,129 @@
+// The composition root: the one place that wires store, controller, synthesis and API together.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { synthesizeEnvironment, synthesizeTier } from '../constructs/index.ts';
+import { realClock } from '../controller/clock.ts';
+import { Controller } from '../controller/controller.ts';
+import { Reconciler } from '../controller/reconciler.ts';
+import { TerraformCli } from '../controller/runner.ts';
+import { cachedSynthesize } from '../controller/synth-cache.ts';
+import { WorkDirs } from '../controller/workdirs.ts';
+import { loadDocuments } from '../specs/load.ts';
+import { openStore } from '../specs/store/open.ts';
+import type { Store } from '../specs/store/types.ts';
+import { buildApp } from './app.ts';
+import { ensureAdminToken } from './auth/admin-token.ts';
+import { REDACT_PATHS } from './logging.ts';
+import { createMetrics } from './metrics.ts';
+import { readSettings, type Settings } from './settings.ts';
+
+export interface ControlPlane {
+  url: string;
+  store: Store;
+  controller: Controller;
+  stop(): Promise<void>;
+}
+
+const EXAMPLE = new URL('../specs/examples/dev.yaml', import.meta.url);
+
+export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handleSignals?: boolean } = {}): Promise<ControlPlane> {
+  const settings = readSettings(env);
+  const log = createLogger(settings);
+  let controller: Controller | undefined;
+  const { store, mode, table } = await openStore({
+    table: settings.table,
+    endpoint: settings.endpoint,
+    region: settings.region,
+    dataDir: settings.dataDir,
+    // The change hint: a spec written through this process is reconciled at once.
+    onSpecWrite: (kind, name) => (kind === 'Environment' ? controller?.enqueue(name) : void controller?.resync()),
+  });
+  log.info({ mode, table, dataDir: settings.dataDir }, `store ready (${mode === 'embedded' ? 'embedded DynamoDB' : `DynamoDB table ${table}`})`);
+
+  const admin = ensureAdminToken({ env, dataDir: settings.dataDir, embedded: mode === 'embedded' });
+  if (admin.generated) {
+    // Printed once, outside the logger (whose redaction would hide it): the user needs it to call the API.
+    process.stdout.write(`\n  admin token (saved to ${admin.file ?? 'memory only'}): ${admin.token}\n\n`);
+  }
+  if (mode === 'embedded' && settings.seedExample) await seedExample(store, log);
+
+  const registry = new Registry();
+  const metrics = createMetrics(registry, store);
+  const terraform = new TerraformCli({
+    homeDir: join(settings.dataDir, 'terraform'),
+    onSpawn: (dir, args) => log.debug({ dir, command: args[0] }, `terraform ${args[0]}`),
+  });
+  const reconciler = new Reconciler({
+    store,
+    terraform,
+    workdirs: new WorkDirs(join(settings.dataDir, 'work')),
+    synthesize: cachedSynthesize(synthesizeTier),
+    clock: realClock,
+    log,
+    timeoutMs: settings.terraformTimeoutMs,
+    staleLockMs: settings.terraformTimeoutMs + 2 * settings.leaseTtlMs,
+    observer: metrics.observer,
+  });
+  controller = new Controller({
+    store,
+    reconciler,
+    log,
+    replicaId: settings.replicaId,
+    concurrency: settings.concurrency,
+    resync: settings.resync,
+    leaseTtlMs: settings.leaseTtlMs,
+    observer: metrics.observer,
+  });
+  const app = await buildApp({
+    store,
+    logger: log,
+    controller,
+    registry,
+    adminTokenHash: admin.hash,
+    dryRun: async (environment, target) =>
+      synthesizeEnvironment(environment, target).map((t) => ({ tier: t.tier, resources: t.resourceCount, outputs: t.outputs, violations: t.violations })),
+  });
+  await app.listen({ port: settings.port, host: settings.host });
+  const address = app.server.address();
+  const url = typeof address === 'object' && address ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}` : String(address);
+  controller.start();
+  log.info({ url, replica: settings.replicaId, concurrency: settings.concurrency }, `control plane listening on ${url} (API docs at ${url}/docs)`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      log.info('shutting down: finishing or cancelling terraform runs, releasing leases');
+      await app.close();
+      await controller!.stop();
+      await store.close();
+      log.flush?.();
+    })());
+  if (options.handleSignals !== false) {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        void stop().then(() => process.exit(0));
+      });
+    }
+  }
+  return { url, store, controller, stop };
+}
+
+function createLogger(settings: Settings): Logger {
+  return pino({
+    level: settings.logLevel,
+    redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+    ...(settings.prettyLogs ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname', translateTime: 'HH:MM:ss', singleLine: true } } } : {}),
+  });
+}
+
+/** A first start on an empty embedded store applies the example dev environment, so there is something to watch. */
+async function seedExample(store: Store, log: Logger): Promise<void> {
+  const { items } = await store.list('Environment', { limit: 1 });
+  if (items.length > 0) return;
+  for (const doc of loadDocuments(readFileSync(EXAMPLE, 'utf8'), 'specs/examples/dev.yaml')) {
+    await store.create(doc);
+    log.info({ environment: doc.metadata.name }, `first start: created the example ${doc.kind} ${doc.metadata.name} from specs/examples/dev.yaml`);
+  }
+}
