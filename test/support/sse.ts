@@ -1,0 +1,50 @@
+/** One Server-Sent Events block: `event:` and `data:` fields, or a `:` comment. */
+export interface SseMessage {
+  event?: string;
+  data?: string;
+  comment?: string;
+}
+
+/**
+ * Reads an SSE body block by block. `next(ms)` resolves to the next message, `'timeout'` when none
+ * arrives in time, or `'end'` when the server closed the stream. One read is kept pending across
+ * timeouts, so no chunk is ever lost.
+ */
+export function sseReader(body: ReadableStream<Uint8Array>) {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
+
+  async function next(timeoutMs = 5000): Promise<SseMessage | 'timeout' | 'end'> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const at = buffer.indexOf('\n\n');
+      if (at >= 0) {
+        const block = buffer.slice(0, at);
+        buffer = buffer.slice(at + 2);
+        return parse(block);
+      }
+      pending ??= reader.read();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()))));
+      const result = await Promise.race([pending, timeout]).finally(() => clearTimeout(timer));
+      if (result === 'timeout') return 'timeout';
+      pending = undefined;
+      if (result.done) return 'end';
+      buffer += decoder.decode(result.value, { stream: true });
+    }
+  }
+
+  return { next, cancel: () => reader.cancel().catch(() => undefined) };
+}
+
+function parse(block: string): SseMessage {
+  const message: SseMessage = {};
+  for (const line of block.split('\n')) {
+    if (line.startsWith(':')) message.comment = line.slice(1).trim();
+    else if (line.startsWith('event:')) message.event = line.slice(6).trim();
+    else if (line.startsWith('data:')) message.data = (message.data ? `${message.data}\n` : '') + line.slice(5).trimStart();
+  }
+  return message;
+}
