@@ -22,9 +22,6 @@ export function createMetrics(registry: Registry, store: Store): { observer: Con
     buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600], registers: [registry],
   }));
   const queue = once(registry, 'terrace_queue_depth', () => new Gauge({ name: 'terrace_queue_depth', help: 'Environments waiting to be reconciled', registers: [registry] }));
-  const collectErrors = once(registry, 'terrace_condition_collect_errors_total', () => new Counter({
-    name: 'terrace_condition_collect_errors_total', help: 'Scrapes where the store could not be read for terrace_condition', registers: [registry],
-  }));
   once(registry, 'terrace_condition', () => new Gauge({
     name: 'terrace_condition', help: 'One series per condition of each environment and tier (tier "" for the environment)',
     labelNames: ['environment', 'tier', 'type', 'status'], registers: [registry],
@@ -42,6 +39,10 @@ export function createMetrics(registry: Registry, store: Store): { observer: Con
         collectErrors.inc();
       }
     },
+  }));
+  // Scrapes collect metrics concurrently: a failure shows in this counter from the next scrape on.
+  const collectErrors = once(registry, 'terrace_condition_collect_errors_total', () => new Counter({
+    name: 'terrace_condition_collect_errors_total', help: 'Scrapes where the store could not be read for terrace_condition', registers: [registry],
   }));
   return {
     observer: {

@@ -45,7 +45,7 @@ describe('scopes', () => {
     const tokens = Object.fromEntries(await Promise.all((['read', 'write', 'operate', 'admin'] as const).map(async (s) => [s, await api.as(s)])));
     for (const route of ROUTES) {
       const send = (headers: Record<string, string>) => api.app.inject({ method: route.method, url: route.url, payload: route.payload, headers });
-      for (const headers of [{}, { authorization: 'Bearer trc_wrong-token-0000000000000' }, { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }]) {
+      for (const headers of [{} as Record<string, string>, { authorization: 'Bearer trc_wrong-token-0000000000000' }, { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }]) {
         const res = await send(headers);
         expect(res.statusCode, `${route.method} ${route.url} ${JSON.stringify(headers)}`).toBe(401);
         expect(res.headers['www-authenticate']).toMatch(/^Bearer/);

@@ -1,4 +1,4 @@
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp, type AppDeps } from '../../api/app.ts';
 import { hashToken } from '../../api/auth/tokens.ts';
 import type { Scope } from '../../api/schemas.ts';
@@ -14,7 +14,7 @@ export interface TestApi {
   admin: { authorization: string };
   as(...scopes: Scope[]): Promise<{ authorization: string }>;
   /** inject() with the admin token unless headers say otherwise. */
-  call(options: InjectOptions): ReturnType<FastifyInstance['inject']>;
+  call(options: InjectOptions): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
