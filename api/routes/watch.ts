@@ -21,6 +21,7 @@ export const watchRoutes: FastifyPluginAsync<WatchOptions> = async (plugin, { st
 
   app.get('/environments/:name/watch', {
     config: { scope: 'read' },
+    exposeHeadRoute: false, // a HEAD would open a stream with no body to send
     schema: {
       tags: ['environments'],
       summary: 'Server-Sent Events: `status` now and on each change, `deleted` when the environment is gone',
