@@ -1,5 +1,5 @@
-// The public entry of constructs/: spec in, cdk.tf.json out. No cdktf type crosses this file, so the
-// controller and the API never load cdktf and a switch to another CDK touches this folder only.
+// The public entry of constructs/: spec in, cdk.tf.json out. Only plain data crosses this file (no cdktf
+// type), so callers never import cdktf and a switch to another CDK (cdktn) touches this folder only.
 import { declaredTiers, type Environment } from '../specs/environment.ts';
 import type { Target } from '../specs/target.ts';
 import { buildAwsStack } from './aws/build.ts';

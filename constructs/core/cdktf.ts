@@ -12,6 +12,7 @@ export {
   TerraformElement,
   TerraformOutput,
   TerraformStack,
+  Testing,
   Token,
   type ITerraformDependable,
 } from 'cdktf';

@@ -49,3 +49,29 @@ export function resources(json: string | TfJson, type: string): Record<string, R
   const tf = typeof json === 'string' ? (JSON.parse(json) as TfJson) : json;
   return tf.resource?.[type] ?? {};
 }
+
+/** One tier of the staging or prod example, synthesized and parsed. */
+export async function awsTier(name: 'chat-staging' | 'chat-prod', tier: import('../../specs/environment.ts').Tier, inputs?: import('../index.ts').SynthInput['inputs'], env?: Environment) {
+  const { synthesizeTier } = await import('../index.ts');
+  const { environment, target } = awsExample(name);
+  const result = synthesizeTier({ environment: env ?? environment, target, tier, inputs });
+  return { result, tf: JSON.parse(result.json) as TfJson };
+}
+
+/** Plain outputs of applied tiers, as the controller would pass them. */
+export const FAKE_INPUTS = {
+  network: {
+    vpcId: 'vpc-0123', vpcCidr: '10.20.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    publicSubnetIds: ['subnet-pub1', 'subnet-pub2'], privateSubnetIds: ['subnet-priv1', 'subnet-priv2'],
+    albSecurityGroupId: 'sg-alb', serviceSecurityGroupId: 'sg-svc', postgresSecurityGroupId: 'sg-pg', redisSecurityGroupId: 'sg-redis',
+  },
+  data: {
+    postgresEndpoint: 'pg.cluster-x.eu-west-1.rds.amazonaws.com', postgresReaderEndpoint: 'pg.cluster-ro-x', postgresPort: 5432, postgresDatabase: 'chat_staging',
+    postgresSecretArn: 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:rds!cluster-1-AbCdEf', postgresClusterId: 'chat-staging-data-pg', postgresClusterResourceId: 'cluster-ABC',
+    redisEndpoint: 'master.redis.x.euw1.cache.amazonaws.com', redisPort: 6379, redisAuthSecretArn: 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:terrace/chat-staging/redis-auth-token-XyZ123',
+    redisReplicationGroupId: 'chat-staging-data-redis', redisMemberClusterIds: ['chat-staging-data-redis-001', 'chat-staging-data-redis-002'],
+    queueNames: ['q-default', 'q-notifications.fifo'], queueUrls: ['https://sqs/q-default', 'https://sqs/q-notifications.fifo'],
+    queueArns: ['arn:aws:sqs:eu-west-1:222222222222:q-default', 'arn:aws:sqs:eu-west-1:222222222222:q-notifications.fifo'],
+    dlqNames: ['q-default-dlq', 'q-notifications-dlq.fifo'], dlqArns: ['arn:dlq1', 'arn:dlq2'],
+  },
+} satisfies import('../index.ts').SynthInput['inputs'];

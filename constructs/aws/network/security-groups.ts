@@ -3,6 +3,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js';
 import type { NetworkModel, SgKey, SgRule } from '../../model/network.ts';
+import { PUBLIC_ALB_PURPOSE, PUBLIC_ALB_TAG } from '../../guardrails/network.ts';
 
 export interface AwsSecurityGroupsProps {
   readonly model: NetworkModel;
@@ -19,7 +20,13 @@ export class AwsSecurityGroups extends Construct {
   constructor(scope: Construct, id: string, { model, vpcId }: AwsSecurityGroupsProps) {
     super(scope, id);
     this.groups = Object.fromEntries(
-      model.securityGroups.map((g) => [g.key, new SecurityGroup(this, g.key, { name: g.name, description: g.description, vpcId, tags: { Name: g.name } })]),
+      model.securityGroups.map((g) => [g.key, new SecurityGroup(this, g.key, {
+        name: g.name,
+        description: g.description,
+        vpcId,
+        // The one group the open-ingress guardrail lets take 80/443 from anywhere.
+        tags: { Name: g.name, ...(g.key === 'alb' ? { [PUBLIC_ALB_TAG]: PUBLIC_ALB_PURPOSE } : {}) },
+      })]),
     ) as Record<SgKey, SecurityGroup>;
 
     const peer = (r: SgRule) => (r.cidr ? { cidrIpv4: r.cidr } : { referencedSecurityGroupId: this.groups[r.peer!].id });

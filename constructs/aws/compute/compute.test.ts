@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { awsExample, awsTier, FAKE_INPUTS, resources, withSpec } from '../../testing/fixtures.ts';
+
+const containers = (tf: Awaited<ReturnType<typeof awsTier>>['tf'], service: string) =>
+  JSON.parse(resources(tf, 'aws_ecs_task_definition')[`compute_${service}_task_task_definition`].container_definitions);
+
+describe('AWS compute tier', () => {
+  it('runs each service on Fargate in private subnets with rollback on failed deployments', async () => {
+    const { tf } = await awsTier('chat-staging', 'compute', FAKE_INPUTS);
+    expect(resources(tf, 'aws_ecs_cluster').compute_cluster.setting).toEqual([{ name: 'containerInsights', value: 'enabled' }]);
+    expect(resources(tf, 'aws_ecs_service').compute_web_service_service).toMatchObject({
+      launch_type: 'FARGATE',
+      network_configuration: { subnets: ['subnet-priv1', 'subnet-priv2'], security_groups: ['sg-svc'], assign_public_ip: false },
+      deployment_circuit_breaker: { enable: true, rollback: true },
+      load_balancer: [{ container_name: 'web', container_port: 8000, target_group_arn: '${aws_lb_target_group.compute_alb_target_group_web.arn}' }],
+      lifecycle: { ignore_changes: ['desired_count'] },
+    });
+    expect(resources(tf, 'aws_ecs_service').compute_worker_service_service.load_balancer).toBeUndefined();
+    expect(resources(tf, 'aws_ecs_task_definition').compute_web_task_task_definition).toMatchObject({ cpu: '1024', memory: '2048', network_mode: 'awsvpc', requires_compatibilities: ['FARGATE'] });
+  });
+
+  it("gives the container Daphne's command, data endpoints, secrets and awslogs; X-Ray as a sidecar", async () => {
+    const { tf } = await awsTier('chat-staging', 'compute', FAKE_INPUTS);
+    const [web, xray] = containers(tf, 'web');
+    expect(web.command).toEqual(['daphne', '-b', '0.0.0.0', '-p', '8000', 'chat.asgi:application']);
+    const env = Object.fromEntries(web.environment.map((e: { name: string; value: string }) => [e.name, e.value]));
+    expect(env).toMatchObject({
+      DATABASE_HOST: 'pg.cluster-x.eu-west-1.rds.amazonaws.com',
+      REDIS_URL: 'rediss://master.redis.x.euw1.cache.amazonaws.com:6379/0',
+      QUEUE_NOTIFICATIONS_URL: 'https://sqs/q-notifications.fifo',
+      DJANGO_SETTINGS_MODULE: 'chat.settings.staging',
+      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+    });
+    expect(web.secrets).toContainEqual({ name: 'DATABASE_PASSWORD', valueFrom: `${FAKE_INPUTS.data.postgresSecretArn}:password::` });
+    expect(web.secrets).toContainEqual({ name: 'DJANGO_SECRET_KEY', valueFrom: 'chat/staging/django-secret-key' });
+    expect(web.logConfiguration).toEqual({ logDriver: 'awslogs', options: { 'awslogs-group': '${aws_cloudwatch_log_group.compute_web_log_group.name}', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'web' } });
+    expect(xray).toMatchObject({ name: 'xray-daemon', essential: false });
+    expect(resources(tf, 'aws_cloudwatch_log_group').compute_web_log_group.retention_in_days).toBe(30);
+  });
+
+  it("scopes the roles to this environment's log group, secrets and queues", async () => {
+    const { tf } = await awsTier('chat-staging', 'compute', FAKE_INPUTS);
+    const exec = JSON.parse(resources(tf, 'aws_iam_role_policy').compute_web_roles_execution_policy.policy).Statement;
+    expect(exec.find((s: { Sid: string }) => s.Sid === 'Secrets').Resource).toEqual([
+      'arn:aws:secretsmanager:eu-west-1:222222222222:secret:chat/staging/django-secret-key-??????',
+      FAKE_INPUTS.data.postgresSecretArn,
+      FAKE_INPUTS.data.redisAuthSecretArn,
+    ]);
+    expect(exec.find((s: { Sid: string }) => s.Sid === 'Logs').Resource).toBe('${aws_cloudwatch_log_group.compute_web_log_group.arn}:*');
+    const task = JSON.parse(resources(tf, 'aws_iam_role_policy').compute_worker_roles_task_policy.policy).Statement;
+    expect(task.find((s: { Sid: string }) => s.Sid === 'Queues').Resource).toEqual(FAKE_INPUTS.data.queueArns);
+    expect(task.find((s: { Sid: string }) => s.Sid === 'DatabaseIamAuth').Resource).toBe('arn:aws:rds-db:eu-west-1:222222222222:dbuser:cluster-ABC/*');
+  });
+
+  it('puts public services behind an HTTPS-only ALB sized for WebSockets', async () => {
+    const { tf } = await awsTier('chat-staging', 'compute', FAKE_INPUTS);
+    expect(resources(tf, 'aws_lb').compute_alb_lb).toMatchObject({ idle_timeout: 3600, drop_invalid_header_fields: true, internal: false, subnets: ['subnet-pub1', 'subnet-pub2'], security_groups: ['sg-alb'] });
+    const listeners = resources(tf, 'aws_lb_listener');
+    expect(listeners.compute_alb_https).toMatchObject({ port: 443, protocol: 'HTTPS', ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', certificate_arn: 'arn:aws:acm:eu-west-1:222222222222:certificate/11111111-2222-3333-4444-555555555555' });
+    expect(listeners.compute_alb_http.default_action).toEqual([{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } }]);
+    expect(resources(tf, 'aws_lb_target_group').compute_alb_target_group_web).toMatchObject({
+      target_type: 'ip',
+      deregistration_delay: '120',
+      health_check: { path: '/healthz' },
+      stickiness: { type: 'lb_cookie', enabled: true, cookie_duration: 86400 },
+      vpc_id: 'vpc-0123',
+    });
+  });
+
+  it('scales on CPU, and on ALB requests per target when asked', async () => {
+    const { tf } = await awsTier('chat-staging', 'compute', FAKE_INPUTS);
+    expect(resources(tf, 'aws_appautoscaling_target').compute_web_service_scaling_target).toMatchObject({ min_capacity: 2, max_capacity: 6, resource_id: 'service/${aws_ecs_cluster.compute_cluster.name}/${aws_ecs_service.compute_web_service_service.name}' });
+    const policies = resources(tf, 'aws_appautoscaling_policy');
+    expect(policies.compute_web_service_scaling_cpu.target_tracking_scaling_policy_configuration).toMatchObject({ target_value: 60, predefined_metric_specification: { predefined_metric_type: 'ECSServiceAverageCPUUtilization' } });
+    expect(policies.compute_web_service_scaling_requests.target_tracking_scaling_policy_configuration).toMatchObject({
+      target_value: 1000,
+      predefined_metric_specification: { predefined_metric_type: 'ALBRequestCountPerTarget', resource_label: '${aws_lb.compute_alb_lb.arn_suffix}/${aws_lb_target_group.compute_alb_target_group_web.arn_suffix}' },
+    });
+    expect(policies.compute_worker_service_scaling_requests).toBeUndefined();
+  });
+
+  it('routes services with paths through listener rules', async () => {
+    const { environment } = awsExample('chat-staging');
+    const env = withSpec(environment, (s) => s.compute.services.push({ name: 'admin', image: 'x', public: true, port: 9000, paths: ['/admin/*'] }));
+    const { tf } = await awsTier('chat-staging', 'compute', FAKE_INPUTS, env);
+    expect(resources(tf, 'aws_lb_listener_rule').compute_alb_rule_admin).toMatchObject({
+      priority: 110,
+      listener_arn: '${aws_lb_listener.compute_alb_https.arn}',
+      condition: [{ path_pattern: { values: ['/admin/*'] } }],
+      action: [{ type: 'forward', target_group_arn: '${aws_lb_target_group.compute_alb_target_group_admin.arn}' }],
+    });
+    expect(resources(tf, 'aws_lb_target_group').compute_alb_target_group_admin).toMatchObject({ deregistration_delay: '30', stickiness: { enabled: false } });
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { awsExample, awsTier, resources, withSpec } from '../../testing/fixtures.ts';
+
+describe('AWS frontend tier', () => {
+  it('keeps the bucket private, versioned and encrypted', async () => {
+    const { tf } = await awsTier('chat-prod', 'frontend');
+    expect(resources(tf, 'aws_s3_bucket').frontend_site_bucket.bucket).toBe('chat-prod-frontend-333333333333');
+    expect(resources(tf, 'aws_s3_bucket_public_access_block').frontend_site_public_access_block).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(resources(tf, 'aws_s3_bucket_ownership_controls').frontend_site_ownership.rule).toEqual({ object_ownership: 'BucketOwnerEnforced' });
+    expect(resources(tf, 'aws_s3_bucket_versioning').frontend_site_versioning.versioning_configuration).toEqual({ status: 'Enabled' });
+    expect(resources(tf, 'aws_s3_bucket_server_side_encryption_configuration').frontend_site_encryption.rule[0].apply_server_side_encryption_by_default).toEqual({ sse_algorithm: 'AES256' });
+  });
+
+  it('lets only its own distribution read, through OAC', async () => {
+    const { tf } = await awsTier('chat-prod', 'frontend');
+    expect(resources(tf, 'aws_cloudfront_origin_access_control').frontend_cdn_origin_access_control).toMatchObject({ signing_behavior: 'always', signing_protocol: 'sigv4', origin_access_control_origin_type: 's3' });
+    const policy = JSON.parse(resources(tf, 'aws_s3_bucket_policy').frontend_policy.policy);
+    expect(policy.Statement[0]).toEqual({
+      Sid: 'CloudFrontReadsThroughOac',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudfront.amazonaws.com' },
+      Action: 's3:GetObject',
+      Resource: '${aws_s3_bucket.frontend_site_bucket.arn}/*',
+      Condition: { StringEquals: { 'AWS:SourceArn': '${aws_cloudfront_distribution.frontend_cdn_distribution.arn}' } },
+    });
+  });
+
+  it('serves HTTPS with the domain certificate, security headers and the SPA fallback', async () => {
+    const { tf } = await awsTier('chat-prod', 'frontend');
+    const d = resources(tf, 'aws_cloudfront_distribution').frontend_cdn_distribution;
+    expect(d).toMatchObject({
+      aliases: ['app.example.com'],
+      price_class: 'PriceClass_All',
+      default_cache_behavior: { viewer_protocol_policy: 'redirect-to-https', compress: true, response_headers_policy_id: '${aws_cloudfront_response_headers_policy.frontend_cdn_security_headers.id}' },
+      viewer_certificate: { acm_certificate_arn: 'arn:aws:acm:us-east-1:333333333333:certificate/ffffffff-0000-1111-2222-333333333333', ssl_support_method: 'sni-only', minimum_protocol_version: 'TLSv1.2_2021' },
+    });
+    expect(d.custom_error_response.map((e: { error_code: number; response_code: number; response_page_path: string }) => [e.error_code, e.response_code, e.response_page_path])).toEqual([[403, 200, '/index.html'], [404, 200, '/index.html']]);
+    const headers = resources(tf, 'aws_cloudfront_response_headers_policy').frontend_cdn_security_headers.security_headers_config;
+    expect(Object.keys(headers).sort()).toEqual(['content_type_options', 'frame_options', 'referrer_policy', 'strict_transport_security', 'xss_protection']);
+    expect(headers.strict_transport_security).toMatchObject({ access_control_max_age_sec: 63072000, include_subdomains: true });
+  });
+
+  it('uses the default certificate without a domain, and no fallback without spa', async () => {
+    const { environment } = awsExample('chat-prod');
+    const env = withSpec(environment, (s) => { delete s.frontend.domain; s.frontend.spa = false; });
+    const d = resources((await awsTier('chat-prod', 'frontend', undefined, env)).tf, 'aws_cloudfront_distribution').frontend_cdn_distribution;
+    expect(d.viewer_certificate).toMatchObject({ cloudfront_default_certificate: true });
+    expect(d.aliases).toBeUndefined();
+    expect(d.custom_error_response ?? []).toEqual([]);
+  });
+});

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { awsTier, resources } from '../../testing/fixtures.ts';
+
+describe('AWS network tier', () => {
+  it('spreads public and private subnets over azCount AZs with one NAT per AZ when asked', async () => {
+    const { tf } = await awsTier('chat-prod', 'network');
+    const subnets = Object.values(resources(tf, 'aws_subnet'));
+    expect(subnets.map((s) => s.cidr_block).sort()).toEqual(['10.30.0.0/18', '10.30.128.0/18', '10.30.192.0/20', '10.30.208.0/20', '10.30.224.0/20', '10.30.64.0/18']);
+    expect(subnets.every((s) => s.map_public_ip_on_launch === false)).toBe(true);
+    expect(Object.keys(resources(tf, 'aws_nat_gateway'))).toHaveLength(3);
+    const privateRoutes = ['0', '1', '2'].map((i) => resources(tf, 'aws_route_table')[`network_routing_private_${i}`].route[0].nat_gateway_id);
+    expect(privateRoutes).toEqual(['${aws_nat_gateway.network_routing_nat_gateway_0.id}', '${aws_nat_gateway.network_routing_nat_gateway_1.id}', '${aws_nat_gateway.network_routing_nat_gateway_2.id}']);
+  });
+
+  it('shares one NAT gateway when natGateways is 1', async () => {
+    const { tf } = await awsTier('chat-staging', 'network');
+    expect(Object.keys(resources(tf, 'aws_nat_gateway'))).toEqual(['network_routing_nat_gateway_0']);
+  });
+
+  it('sends flow logs to CloudWatch through a role limited to that log group', async () => {
+    const { tf } = await awsTier('chat-staging', 'network');
+    expect(resources(tf, 'aws_flow_log').network_flow_logs_flow_log).toMatchObject({ traffic_type: 'ALL', log_destination_type: 'cloud-watch-logs', vpc_id: '${aws_vpc.network_vpc_vpc.id}' });
+    expect(resources(tf, 'aws_cloudwatch_log_group').network_flow_logs_log_group).toMatchObject({ name: '/terrace/chat-staging/vpc-flow-logs', retention_in_days: 30 });
+    const policy = JSON.parse(resources(tf, 'aws_iam_role_policy').network_flow_logs_policy.policy);
+    expect(policy.Statement[0].Resource).toEqual(['${aws_cloudwatch_log_group.network_flow_logs_log_group.arn}', '${aws_cloudwatch_log_group.network_flow_logs_log_group.arn}:*']);
+  });
+
+  it('opens only the ALB to the internet, and chains ALB -> services -> data stores', async () => {
+    const { tf } = await awsTier('chat-staging', 'network');
+    const ingress = Object.values(resources(tf, 'aws_vpc_security_group_ingress_rule'));
+    const open = ingress.filter((r) => r.cidr_ipv4 === '0.0.0.0/0');
+    expect(open.map((r) => [r.security_group_id, r.from_port]).sort()).toEqual([['${aws_security_group.network_sg_alb.id}', 443], ['${aws_security_group.network_sg_alb.id}', 80]]);
+    const byGroup = (g: string) => ingress.filter((r) => r.security_group_id === `\${aws_security_group.network_sg_${g}.id}`).map((r) => [r.from_port, r.referenced_security_group_id]);
+    expect(byGroup('services')).toEqual([[8000, '${aws_security_group.network_sg_alb.id}']]);
+    expect(byGroup('postgres')).toEqual([[5432, '${aws_security_group.network_sg_services.id}']]);
+    expect(byGroup('redis')).toEqual([[6379, '${aws_security_group.network_sg_services.id}']]);
+  });
+});

@@ -1,0 +1,43 @@
+// `terraform validate` of the AWS examples. It needs the AWS provider, which cannot be downloaded here;
+// it runs when a local filesystem mirror has one (TERRACE_TF_PLUGIN_MIRROR, default /opt/tf-plugins) and
+// validates against the mirror's version (the schema of 5.x for what terrace uses), else it is skipped.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { synthesizeEnvironment } from '../index.ts';
+import { awsExample } from '../testing/fixtures.ts';
+import { AWS_PROVIDER_VERSION } from './stack.ts';
+
+const mirror = process.env.TERRACE_TF_PLUGIN_MIRROR ?? '/opt/tf-plugins';
+const providerDir = join(mirror, 'registry.terraform.io/hashicorp/aws');
+const version = existsSync(providerDir) ? readdirSync(providerDir).sort().at(-1) : undefined;
+
+describe.skipIf(!version)(`terraform validate with the mirrored AWS provider ${version}`, () => {
+  const root = mkdtempSync(join(tmpdir(), 'terrace-validate-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const rc = join(root, 'terraformrc');
+  writeFileSync(rc, `provider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n  }\n}\n`);
+  const env = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: rc };
+
+  // Installing the provider copies a large binary: do it once, and share that .terraform with every tier dir.
+  const base = join(root, 'base');
+  mkdirSync(base);
+  writeFileSync(join(base, 'main.tf.json'), JSON.stringify({ terraform: { required_providers: { aws: { source: 'hashicorp/aws', version } } } }));
+  const terraform = (dir: string, ...args: string[]) => spawnSync('terraform', args, { cwd: dir, env, encoding: 'utf8' });
+
+  it.each(['chat-staging', 'chat-prod'] as const)('%s: every tier is valid', (name) => {
+    if (!existsSync(join(base, '.terraform'))) expect(terraform(base, 'init', '-backend=false', '-input=false', '-no-color').status).toBe(0);
+    const { environment, target } = awsExample(name);
+    for (const tier of synthesizeEnvironment(environment, target)) {
+      const dir = join(root, name, tier.tier);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'cdk.tf.json'), tier.json.replace(`"version": "${AWS_PROVIDER_VERSION}"`, `"version": "${version}"`));
+      symlinkSync(join(base, '.terraform'), join(dir, '.terraform'));
+      copyFileSync(join(base, '.terraform.lock.hcl'), join(dir, '.terraform.lock.hcl'));
+      const validate = terraform(dir, 'validate', '-no-color');
+      expect([tier.tier, validate.status, validate.stderr]).toEqual([tier.tier, 0, '']);
+    }
+  }, 120_000);
+});

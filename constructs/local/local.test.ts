@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { synthesizeTier } from '../index.ts';
+import { devEnvironment, FAKE_INPUTS, LOCAL_TARGET, resources, type TfJson } from '../testing/fixtures.ts';
+
+const synth = (tier: 'network' | 'data' | 'compute' | 'frontend' | 'observability', inputs?: typeof FAKE_INPUTS) =>
+  JSON.parse(synthesizeTier({ environment: devEnvironment(), target: LOCAL_TARGET, tier, inputs }).json) as TfJson;
+
+describe('local target', () => {
+  it('uses only terraform_data, no provider, and a local state file in the working dir', () => {
+    for (const tier of ['network', 'data', 'compute', 'frontend', 'observability'] as const) {
+      const tf = synth(tier);
+      expect(Object.keys(tf.resource!)).toEqual(['terraform_data']);
+      expect(tf.provider).toBeUndefined();
+      expect(tf.terraform).toEqual({ backend: { local: { path: 'terraform.tfstate' } } });
+    }
+  });
+
+  it('records the configuration the AWS tier would create', () => {
+    const data = resources(synth('data', FAKE_INPUTS), 'terraform_data');
+    expect(data.data_postgres_cluster.input).toMatchObject({ engine: 'aurora-postgresql', storage_encrypted: true, serverlessv2_scaling_configuration: { min_capacity: 0.5, max_capacity: 2 }, extensions: ['pg_stat_statements', 'pgvector'] });
+    expect(data.data_redis.input).toMatchObject({ transit_encryption_enabled: true, automatic_failover_enabled: false, num_cache_clusters: 1 });
+    expect(data.data_queue_notifications.input).toMatchObject({ name: 'chat-dev-data-notifications.fifo', fifo_queue: true, redrive_policy: { maxReceiveCount: 3 } });
+    const compute = resources(synth('compute', FAKE_INPUTS), 'terraform_data');
+    expect(compute.compute_alb.input).toMatchObject({ idle_timeout: 3600, drop_invalid_header_fields: true });
+    expect(compute.compute_target_group_web.input.stickiness).toEqual({ enabled: true, type: 'lb_cookie', cookie_duration: 86400 });
+    expect(compute.compute_listener_http.input.default_action).toEqual({ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } });
+  });
+
+  it('puts passed upstream outputs into the inputs, else reads ../<tier>/terraform.tfstate', () => {
+    const given = synth('data', FAKE_INPUTS);
+    expect(given.data).toBeUndefined();
+    expect(resources(given, 'terraform_data').data_postgres_cluster.input.vpc_security_group_ids).toEqual(['sg-pg']);
+    const fallback = synth('compute');
+    expect(fallback.data!.terraform_remote_state).toEqual({
+      remote_state_network: { backend: 'local', config: { path: '../network/terraform.tfstate' } },
+      remote_state_data: { backend: 'local', config: { path: '../data/terraform.tfstate' } },
+    });
+  });
+
+  it('makes ids from the per-apply terraform_data ids', () => {
+    const out = synth('network').output!;
+    expect(out.vpcId.value).toBe('vpc-${substr(replace(terraform_data.network_vpc.id, "-", ""), 0, 17)}');
+  });
+});

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { awsExample, devEnvironment, LOCAL_TARGET, withSpec } from '../testing/fixtures.ts';
+import { subnetCidrs } from './cidr.ts';
+import { computeModel, secretArn } from './compute.ts';
+import { modelContext } from './context.ts';
+import { dataModel, postgresParameters } from './data.ts';
+import { escapeDeep, escapeTemplate } from './escape.ts';
+import { fitName } from './names.ts';
+import { networkModel } from './network.ts';
+import { observabilityModel } from './observability.ts';
+import { tierOutputNames } from './outputs.ts';
+
+const dev = () => modelContext(devEnvironment(), LOCAL_TARGET);
+const prod = () => {
+  const { environment, target } = awsExample('chat-prod');
+  return modelContext(environment, target);
+};
+
+describe('escapeTemplate', () => {
+  it('doubles template introducers and nothing else', () => {
+    expect(escapeTemplate('${aws_db_instance.x.password}')).toBe('$${aws_db_instance.x.password}');
+    expect(escapeTemplate('%{if true}x%{endif}')).toBe('%%{if true}x%%{endif}');
+    expect(escapeTemplate('cost $5, 100% {ok} $$ %')).toBe('cost $5, 100% {ok} $$ %');
+    expect(escapeTemplate('$${already}')).toBe('$$${already}');
+  });
+  it('reaches keys and nested values', () => {
+    expect(escapeDeep({ a: ['${x}', 1, { '%{k}': '%{v}' }], b: true })).toEqual({ a: ['$${x}', 1, { '%%{k}': '%%{v}' }], b: true });
+  });
+});
+
+describe('subnetCidrs', () => {
+  it('puts private subnets in the first quarters and public ones in the last', () => {
+    expect(subnetCidrs('10.10.0.0/16', 2)).toEqual({ private: ['10.10.0.0/18', '10.10.64.0/18'], public: ['10.10.192.0/20', '10.10.208.0/20'] });
+    expect(subnetCidrs('10.30.0.0/16', 3).private).toEqual(['10.30.0.0/18', '10.30.64.0/18', '10.30.128.0/18']);
+    expect(subnetCidrs('10.30.0.0/16', 3).public).toEqual(['10.30.192.0/20', '10.30.208.0/20', '10.30.224.0/20']);
+  });
+  it('still fits AWS minimums in a /24', () => {
+    expect(subnetCidrs('192.168.7.0/24', 3)).toEqual({
+      private: ['192.168.7.0/26', '192.168.7.64/26', '192.168.7.128/26'],
+      public: ['192.168.7.192/28', '192.168.7.208/28', '192.168.7.224/28'],
+    });
+  });
+});
+
+describe('fitName', () => {
+  it('keeps short names and cuts long ones to a stable, unique length', () => {
+    expect(fitName('chat-dev-web', 32)).toBe('chat-dev-web');
+    const a = fitName('a-very-long-environment-name-compute-websocket', 32);
+    const b = fitName('a-very-long-environment-name-compute-websocket2', 32);
+    expect(a).toHaveLength(32);
+    expect(a).not.toBe(b);
+    expect(fitName('a-very-long-environment-name-compute-websocket', 32)).toBe(a);
+    expect(fitName('x'.repeat(70), 64, '-exec')).toMatch(/^x+-[0-9a-f]{6}-exec$/);
+    expect(fitName('x'.repeat(70), 64, '-exec')).toHaveLength(64);
+  });
+});
+
+describe('networkModel', () => {
+  it('derives NAT gateways from natGateways', () => {
+    expect(networkModel(dev()).natGateways).toHaveLength(1);
+    expect(networkModel(dev()).privateRouteNat).toEqual([0, 0]);
+    expect(networkModel(prod()).natGateways.map((n) => n.subnetIndex)).toEqual([0, 1, 2]);
+    expect(networkModel(prod()).privateRouteNat).toEqual([0, 1, 2]);
+    const none = modelContext(withSpec(devEnvironment(), (s) => (s.network.natGateways = 0)), LOCAL_TARGET);
+    expect(networkModel(none).privateRouteNat).toEqual([undefined, undefined]);
+  });
+  it('opens services only to the ALB on public service ports, and data stores only to services', () => {
+    const groups = Object.fromEntries(networkModel(dev()).securityGroups.map((g) => [g.key, g]));
+    expect(groups.services.ingress).toEqual([{ description: 'from the ALB on 8000', port: 8000, peer: 'alb' }]);
+    expect(groups.postgres.ingress).toEqual([expect.objectContaining({ port: 5432, peer: 'services' })]);
+    expect(groups.redis.ingress).toEqual([expect.objectContaining({ port: 6379, peer: 'services' })]);
+    expect(groups.alb.ingress.map((r) => [r.port, r.cidr])).toEqual([[443, '0.0.0.0/0'], [80, '0.0.0.0/0']]);
+  });
+});
+
+describe('dataModel', () => {
+  it('preloads only the extensions that need it', () => {
+    expect(postgresParameters(['pgvector', 'postgis'], 'db')).toEqual([{ name: 'rds.force_ssl', value: '1' }]);
+    const params = postgresParameters(['pg_cron', 'pg_stat_statements', 'auto_explain', 'pgvector'], 'app');
+    expect(params).toContainEqual({ name: 'shared_preload_libraries', value: 'pg_stat_statements,pg_cron,auto_explain' });
+    expect(params).toContainEqual({ name: 'cron.database_name', value: 'app' });
+  });
+  it('names FIFO queues and their DLQs with .fifo', () => {
+    const [plain, fifo] = dataModel(dev()).queues;
+    expect([plain.name, plain.dlqName]).toEqual(['chat-dev-data-default', 'chat-dev-data-default-dlq']);
+    expect([fifo.name, fifo.dlqName]).toEqual(['chat-dev-data-notifications.fifo', 'chat-dev-data-notifications-dlq.fifo']);
+    expect(fifo.urlEnvVar).toBe('QUEUE_NOTIFICATIONS_URL');
+  });
+  it('fails over only with replicas', () => {
+    expect(dataModel(dev()).redis).toMatchObject({ automaticFailover: false, numCacheClusters: 1 });
+    expect(dataModel(prod()).redis).toMatchObject({ automaticFailover: true, numCacheClusters: 3, memberClusterIds: ['chat-prod-data-redis-001', 'chat-prod-data-redis-002', 'chat-prod-data-redis-003'] });
+  });
+});
+
+describe('computeModel', () => {
+  it('sizes the ALB for WebSockets and routes path services by rule', () => {
+    const env = withSpec(devEnvironment(), (s) => {
+      s.compute.services.push({ name: 'api', image: 'x', public: true, port: 9000, paths: ['/api/*'], websocket: { idleTimeoutSeconds: 4000 } });
+    });
+    const model = computeModel(modelContext(env, LOCAL_TARGET));
+    expect(model.alb).toMatchObject({ idleTimeoutSeconds: 4000, defaultService: 'web', sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' });
+    const api = model.services.find((s) => s.name === 'api')!;
+    expect(api.target).toMatchObject({ rule: { priority: 110, paths: ['/api/*'] }, deregistrationDelay: 120, stickinessSeconds: 86400 });
+    expect(model.services.find((s) => s.name === 'worker')!.target).toBeUndefined();
+  });
+  it("injects data endpoints, but the user's env wins", () => {
+    const env = withSpec(devEnvironment(), (s) => (s.compute.services[0].env.DATABASE_HOST = 'pgbouncer.internal'));
+    const [web, worker] = computeModel(modelContext(env, LOCAL_TARGET)).services;
+    expect(web.injectedEnv.map((v) => v.name)).not.toContain('DATABASE_HOST');
+    expect(worker.injectedEnv.map((v) => v.name)).toEqual(expect.arrayContaining(['DATABASE_HOST', 'REDIS_URL', 'QUEUE_DEFAULT_URL', 'QUEUE_NOTIFICATIONS_URL']));
+    expect(worker.injectedSecrets.map((v) => v.name)).toEqual(['DATABASE_USER', 'DATABASE_PASSWORD', 'REDIS_AUTH_TOKEN']);
+  });
+  it('builds secret ARNs for IAM from names, and keeps ARNs', () => {
+    const { environment, target } = awsExample('chat-staging');
+    const ctx = modelContext(environment, target);
+    expect(secretArn(ctx, 'chat/staging/key')).toBe('arn:aws:secretsmanager:eu-west-1:222222222222:secret:chat/staging/key-??????');
+    expect(secretArn(ctx, 'arn:aws:secretsmanager:eu-west-1:1:secret:x-AbCdEf')).toBe('arn:aws:secretsmanager:eu-west-1:1:secret:x-AbCdEf');
+    expect(computeModel(ctx).services[0].ecrRepositoryArns).toEqual(['arn:aws:ecr:eu-west-1:222222222222:repository/chat']);
+  });
+});
+
+describe('observabilityModel', () => {
+  it('alarms on every declared part, and nothing for tiers that are not declared', () => {
+    const names = observabilityModel(prod()).alarms.map((a) => a.name);
+    expect(names).toEqual(expect.arrayContaining(['chat-prod-alb-5xx', 'chat-prod-alb-target-response-time', 'chat-prod-web-cpu', 'chat-prod-worker-memory', 'chat-prod-postgres-cpu', 'chat-prod-postgres-connections', 'chat-prod-redis-memory-3', 'chat-prod-default-dlq-depth', 'chat-prod-notifications-oldest-message']));
+    const onlyFrontend = withSpec(devEnvironment(), (s) => {
+      delete s.network; delete s.data; delete s.compute;
+    });
+    expect(observabilityModel(modelContext(onlyFrontend, LOCAL_TARGET)).alarms).toEqual([]);
+  });
+});
+
+describe('tierOutputNames', () => {
+  it('drops outputs of parts the spec leaves out', () => {
+    const noRedis = modelContext(withSpec(devEnvironment(), (s) => delete s.data.redis), LOCAL_TARGET);
+    expect(tierOutputNames(noRedis, 'data')).not.toContain('redisEndpoint');
+    expect(tierOutputNames(dev(), 'data')).toContain('redisEndpoint');
+    const noPublic = modelContext(withSpec(devEnvironment(), (s) => {
+      s.compute.services[0].public = false; delete s.compute.services[0].websocket; delete s.compute.services[0].autoscaling.requestsPerTarget;
+    }), LOCAL_TARGET);
+    expect(tierOutputNames(noPublic, 'compute')).not.toContain('albDnsName');
+  });
+});
