@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { Environment } from '../../specs/environment.ts';
 import type { Target } from '../../specs/target.ts';
 import { parseEnvironment } from '../../specs/validate.ts';
@@ -10,7 +11,6 @@ import {
 import {
   DryRunQuery, DryRunResult, EnvironmentResource, EventSchema, IfMatchHeaders, ListQuery, NameParams, PageOf, PageQuery, StatusView, V1_PROBLEMS, problems,
 } from '../schemas.ts';
-import { Type } from '@sinclair/typebox';
 import { documentValidator, type TypeBoxProvider } from '../typebox.ts';
 
 const tags = ['environments'];
@@ -64,8 +64,14 @@ export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryR
       throw HttpProblem.invalid(422, [{ path: 'spec.target', message: `cannot change from ${current.spec.target}: delete the environment and create it again` }]);
     }
     const expectedResourceVersion = precondition(ifMatch, current);
-    if (request.query.dryRun) return dryRunOf(doc, target);
+    // 200 is a union (document or dry-run result), which fast-json-stringify resolves by validating
+    // the value: a stored document failing a newer pattern would turn a good write into a 500.
+    if (request.query.dryRun) {
+      const result = await dryRunOf(doc, target);
+      return reply.serializer(JSON.stringify).send(result);
+    }
     const saved = await (current ? store.update(keepServerAnnotations(doc, current), { expectedResourceVersion }) : store.create(doc)).catch((err) => conflictStatus(err, ifMatch));
+    if (current) reply.serializer(JSON.stringify);
     return reply.code(current ? 200 : 201).header('etag', etag(saved.metadata.resourceVersion)).send(saved);
   });
 
