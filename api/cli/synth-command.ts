@@ -1,12 +1,82 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { Environment } from '../../specs/environment.ts';
+import { loadDocuments } from '../../specs/load.ts';
+import type { Target } from '../../specs/target.ts';
+import { parseTarget, ValidationError, type AnyDocument, type Problem } from '../../specs/validate.ts';
 
-// Placeholder until the constructs work lands (issue 4): `terrace synth -f <file>... --out <dir>`.
+/** Exit codes: the input is wrong (fix the files), or a stack breaks a guardrail (fix the spec). */
+export const EXIT_INVALID = 1;
+export const EXIT_GUARDRAIL = 2;
+
+const LOCAL_TARGET = { apiVersion: 'terrace.dev/v1alpha1', kind: 'Target', metadata: { name: 'local' }, spec: { provider: 'local' } };
+
+interface SynthOptions {
+  file: string[];
+  out: string;
+}
+
+// `terrace synth -f <file>... --out <dir>`: writes <dir>/<environment>/<tier>/cdk.tf.json.
 export function registerSynth(program: Command): void {
   program
     .command('synth')
-    .description('synthesize the terraform stacks of environments (not built yet)')
-    .action(() => {
-      console.error('terrace synth: not built yet');
-      process.exitCode = 1;
+    .description('synthesize the terraform stacks of environments into <out>/<environment>/<tier>/cdk.tf.json (exit 1: invalid input, 2: guardrail violation)')
+    .requiredOption('-f, --file <path...>', 'YAML or JSON files with Environment and Target documents (the local Target is implicit)')
+    .option('-o, --out <dir>', 'output directory', 'cdktf.out')
+    .action(async (options: SynthOptions) => {
+      process.exitCode = await synth(options);
     });
+}
+
+async function synth({ file, out }: SynthOptions): Promise<number> {
+  const loaded = load(file);
+  if ('problems' in loaded) {
+    for (const p of loaded.problems) console.error(`${p.path}: ${p.message}`);
+    return EXIT_INVALID;
+  }
+  const { environments, targets } = loaded;
+  if (environments.length === 0) {
+    console.error(`${file.join(', ')}: no Environment document`);
+    return EXIT_INVALID;
+  }
+  // Loaded only now: synthesis pulls in cdktf and the provider bindings.
+  const { synthesizeTier } = await import('../../constructs/index.ts');
+  const { declaredTiers } = await import('../../specs/environment.ts');
+  const orphans = environments.filter((e) => !targets.has(e.spec.target));
+  for (const e of orphans) console.error(`${e.metadata.name}: spec.target: target ${e.spec.target} is in none of the given files`);
+  if (orphans.length > 0) return EXIT_INVALID;
+  let violations = 0;
+  for (const environment of environments) {
+    const name = environment.metadata.name;
+    const target = targets.get(environment.spec.target)!;
+    for (const tier of declaredTiers(environment.spec)) {
+      const result = synthesizeTier({ environment, target, tier });
+      const dir = join(out, name, tier);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'cdk.tf.json'), result.json);
+      const verdict = result.violations.length === 0 ? 'guardrails passed' : `${result.violations.length} guardrail violation(s)`;
+      console.log(`${name}/${tier}: ${result.resourceCount} resources, ${verdict}`);
+      for (const v of result.violations) console.error(`  ${v.rule} ${v.address}: ${v.message}`);
+      violations += result.violations.length;
+    }
+  }
+  return violations > 0 ? EXIT_GUARDRAIL : 0;
+}
+
+function load(files: string[]): { environments: Environment[]; targets: Map<string, Target> } | { problems: Problem[] } {
+  const docs: AnyDocument[] = [];
+  const problems: Problem[] = [];
+  for (const file of files) {
+    try {
+      docs.push(...loadDocuments(readFileSync(file, 'utf8'), file));
+    } catch (err) {
+      if (err instanceof ValidationError) problems.push(...err.problems);
+      else problems.push({ path: file, message: (err as Error).message });
+    }
+  }
+  if (problems.length > 0) return { problems };
+  const targets = new Map<string, Target>([['local', parseTarget(LOCAL_TARGET)]]);
+  for (const d of docs) if (d.kind === 'Target') targets.set(d.metadata.name, d);
+  return { environments: docs.filter((d): d is Environment => d.kind === 'Environment'), targets };
 }
