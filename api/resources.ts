@@ -69,6 +69,15 @@ export function notDeleting(env: { metadata: { name: string; deletionTimestamp?:
   if (env.metadata.deletionTimestamp) throw new HttpProblem(409, `Environment ${env.metadata.name} is being deleted`);
 }
 
+/** A spec update must not touch an environment being deleted, nor move it to another target. */
+export function updatable(current: StoredEnvironment, next: Environment): void {
+  notDeleting(current);
+  if (current.spec.target !== next.spec.target) {
+    // Its resources and terraform state live in the old target: moving would orphan them.
+    throw HttpProblem.invalid(422, [{ path: 'spec.target', message: `cannot change from ${current.spec.target}: delete the environment and create it again` }]);
+  }
+}
+
 const SERVER_ANNOTATIONS = Object.values(ANNOTATIONS);
 
 /**

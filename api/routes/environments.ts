@@ -6,7 +6,7 @@ import { parseEnvironment } from '../../specs/validate.ts';
 import type { AppDeps } from '../app.ts';
 import { HttpProblem } from '../errors.ts';
 import {
-  clientFields, conflictStatus, etag, keepServerAnnotations, listDocuments, nameMatches, notDeleting, precondition, requireEnvironment, requireTarget, statusView,
+  clientFields, conflictStatus, etag, keepServerAnnotations, listDocuments, nameMatches, precondition, requireEnvironment, requireTarget, statusView, updatable,
 } from '../resources.ts';
 import {
   DryRunQuery, DryRunResult, EnvironmentResource, EventSchema, IfMatchHeaders, ListQuery, NameParams, PageOf, PageQuery, StatusView, V1_PROBLEMS, problems,
@@ -58,11 +58,7 @@ export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryR
     const ifMatch = request.headers['if-match'];
     const target = await requireTarget(store, doc.spec.target);
     const current = await store.get('Environment', doc.metadata.name);
-    if (current) notDeleting(current);
-    if (current && current.spec.target !== doc.spec.target) {
-      // Its resources and terraform state live in the old target: moving would orphan them.
-      throw HttpProblem.invalid(422, [{ path: 'spec.target', message: `cannot change from ${current.spec.target}: delete the environment and create it again` }]);
-    }
+    if (current) updatable(current, doc);
     const expectedResourceVersion = precondition(ifMatch, current);
     // 200 is a union (document or dry-run result), which fast-json-stringify resolves by validating
     // the value: a stored document failing a newer pattern would turn a good write into a 500.
