@@ -34,6 +34,8 @@ export interface AppDeps {
   /** How often /watch re-reads status (ms); default 500. */
   watchPollMs?: number;
   rateLimit?: { max: number; timeWindowMs: number }; // per token
+  /** Fastify's trustProxy: behind the ALB, client addresses come from X-Forwarded-For (rate limit, logs). */
+  trustProxy?: boolean | string;
   now?: () => Date;
 }
 
@@ -48,7 +50,7 @@ const API_CSP = { useDefaults: false, directives: { defaultSrc: ["'none'"], fram
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { store } = deps;
   const now = deps.now ?? (() => new Date());
-  const app = Fastify({ ...loggerOptions(deps.logger), genReqId, bodyLimit: BODY_LIMIT });
+  const app = Fastify({ ...loggerOptions(deps.logger), genReqId, bodyLimit: BODY_LIMIT, trustProxy: deps.trustProxy ?? false });
   app.setValidatorCompiler(typeBoxValidator);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);

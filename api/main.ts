@@ -82,6 +82,7 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
     controller,
     registry,
     adminTokenHash: admin.hash,
+    trustProxy: settings.trustProxy,
     dryRun: async (environment, target) =>
       synthesizeEnvironment(environment, target).map((t) => ({ tier: t.tier, resources: t.resourceCount, outputs: t.outputs, violations: t.violations })),
   });

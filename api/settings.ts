@@ -20,6 +20,8 @@ export interface Settings {
   /** Apply the example dev environment on a first start with an empty embedded store. */
   seedExample: boolean;
   replicaId: string;
+  /** TERRACE_TRUST_PROXY: true, or comma-separated addresses/CIDRs of the proxies (the ALB's subnets). */
+  trustProxy: boolean | string;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv): Settings {
@@ -62,8 +64,14 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     seedExample: env.TERRACE_SEED_EXAMPLE !== 'false',
     // Embedded: the data dir's LevelDB lock admits one process, so a restart may reclaim its own leases at once.
     replicaId: env.TERRACE_REPLICA_ID || (env.TERRACE_TABLE ? `${hostname()}-${process.pid}` : `${hostname()}-embedded`),
+    trustProxy: trustProxy(env.TERRACE_TRUST_PROXY),
   };
   if (settings.endpoint && !settings.table) problems.push('TERRACE_DYNAMODB_ENDPOINT needs TERRACE_TABLE');
   if (problems.length > 0) throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);
   return settings;
+}
+
+function trustProxy(raw: string | undefined): boolean | string {
+  if (!raw || raw === 'false') return false;
+  return raw === 'true' ? true : raw;
 }

@@ -49,6 +49,8 @@ describe('Environment validation', () => {
     ['idle timeout above the ALB max', (d) => (d.spec.compute.services[0].websocket.idleTimeoutSeconds = 5000), 'spec.compute.services[0].websocket.idleTimeoutSeconds', /4000/],
     ['websocket on a private service', (d) => (d.spec.compute.services[1].websocket = {}), 'spec.compute.services[1].websocket', /needs public: true/],
     ['log retention CloudWatch does not offer', (d) => (d.spec.observability.logRetentionDays = 10), 'spec.observability.logRetentionDays', /10 is not one of 1, 3, 5/],
+    ['no NAT for private services', (d) => (d.spec.network.natGateways = 0), 'spec.network.natGateways', /without a route to ECR/],
+    ['CloudFront certificate outside us-east-1', (d) => (d.spec.frontend.domain = { name: 'app.example.com', certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc-123' }), 'spec.frontend.domain.certificateArn', /us-east-1/],
     ['wrong apiVersion', (d) => (d.apiVersion = 'v1'), 'apiVersion', /terrace.dev\/v1alpha1/],
   ];
   it.each(cases)('rejects %s at its path', (_label, edit, path, message) => {
@@ -65,6 +67,14 @@ describe('Environment validation', () => {
       d.spec.data.queues[1].name = 'default';
     }));
     expect(problems.map((p) => p.path).sort()).toEqual(['spec.compute.services[0].cpu', 'spec.compute.services[1].name', 'spec.data.queues[1].name']);
+  });
+
+  it('reports schema and cross-field problems together', () => {
+    const problems = problemsOf(variant((d) => {
+      d.spec.network.azCount = 4;
+      d.spec.compute.services[1].name = 'web';
+    }));
+    expect(problems.map((p) => p.path).sort()).toEqual(['spec.compute.services[1].name', 'spec.network.azCount']);
   });
 
   it('fills defaults: drift detection, approval, websocket timeouts', () => {

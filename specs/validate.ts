@@ -1,4 +1,4 @@
-import type { TSchema } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
 import { Environment, FARGATE_SIZES, declaredTiers, parseInterval, type EnvironmentSpec } from './environment.ts';
@@ -42,22 +42,27 @@ export function parseDocument(input: unknown): AnyDocument {
 }
 
 export function parseEnvironment(input: unknown): Environment {
-  const doc = checkSchema(Environment, input);
-  throwIf(environmentRules(doc.spec));
-  return doc;
+  return check(Environment, input, (doc) => environmentRules(doc.spec));
 }
 
 export function parseTarget(input: unknown): Target {
-  const doc = checkSchema(Target, input);
-  throwIf(targetRules(doc.spec));
-  return doc;
+  return check(Target, input, (doc) => targetRules(doc.spec));
 }
 
-function checkSchema<T extends TSchema>(schema: T, input: unknown) {
-  const value = Value.Default(schema, structuredClone(input));
+/**
+ * Defaults, schema, then cross-field rules. The rules also run when the schema failed, so one answer lists
+ * every problem; a rule that trips over a malformed value is skipped (its field already has a schema error).
+ */
+function check<T extends TSchema>(schema: T, input: unknown, rules: (doc: Static<T>) => Problem[]): Static<T> {
+  const value = Value.Default(schema, structuredClone(input)) as Static<T>;
   const problems = [...Value.Errors(schema, value)].filter(isLeafError).map(toProblem);
+  try {
+    problems.push(...rules(value));
+  } catch {
+    if (problems.length === 0) throw new Error('validation rules failed on a schema-valid document');
+  }
   throwIf(dedupe(problems));
-  return value as import('@sinclair/typebox').Static<T>;
+  return value;
 }
 
 function throwIf(problems: Problem[]): void {
@@ -121,7 +126,11 @@ export function environmentRules(spec: EnvironmentSpec): Problem[] {
   if (spec.network) {
     const cidr = checkCidr(spec.network.cidr);
     if (cidr) add('network.cidr', cidr);
+    // Fargate tasks run in private subnets: without NAT they cannot pull images or reach Secrets Manager and SQS.
+    if (spec.network.natGateways === 0 && (spec.compute?.services.length ?? 0) > 0) add('network.natGateways', '0 leaves the services in private subnets without a route to ECR, Secrets Manager and SQS: use 1 or perAz');
   }
+  const frontendCert = spec.frontend?.domain?.certificateArn;
+  if (frontendCert && frontendCert.split(':')[3] !== 'us-east-1') add('frontend.domain.certificateArn', 'must be an ACM certificate in us-east-1 (CloudFront reads certificates only there)');
 
   const pg = spec.data?.postgres;
   if (pg && pg.maxCapacity < pg.minCapacity) add('data.postgres.maxCapacity', `${pg.maxCapacity} is below minCapacity ${pg.minCapacity}`);

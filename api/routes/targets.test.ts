@@ -30,7 +30,10 @@ describe('targets', () => {
     api = await startApi();
     const res = await api.call({ method: 'PUT', url: '/v1/targets/aws-prod', payload: awsTarget('aws-prod', { roleArn: 'arn:aws:iam::444444444444:role/x', colour: 'red' }) });
     expect(res.statusCode).toBe(422);
-    expect(res.json().errors).toEqual([{ path: 'spec.colour', message: 'unknown field' }]);
+    expect(res.json().errors).toEqual([
+      { path: 'spec.colour', message: 'unknown field' },
+      { path: 'spec.roleArn', message: 'is in account 444444444444, not accountId 333333333333' },
+    ]);
     const rules = await api.call({ method: 'PUT', url: '/v1/targets/aws-prod', payload: awsTarget('aws-prod', { roleArn: 'arn:aws:iam::444444444444:role/x' }) });
     expect(rules.json().errors).toEqual([{ path: 'spec.roleArn', message: 'is in account 444444444444, not accountId 333333333333' }]);
     const name = await api.call({ method: 'PUT', url: '/v1/targets/aws-prod', payload: awsTarget('aws-dev') });
