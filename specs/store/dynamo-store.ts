@@ -1,10 +1,13 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { TEARDOWN_FINALIZER } from '../meta.ts';
 import { emptyStatus, type EnvironmentStatus } from '../status.ts';
 import type { Kind } from '../validate.ts';
-import { decodeContinue, encodeContinue, eventsPk, leaseKey, specKey, statusKey, tokenKey } from './keys.ts';
+import { EventLog } from './events.ts';
+import { decodeContinue, encodeContinue, leaseKey, specKey, statusKey } from './keys.ts';
+import { Leases } from './leases.ts';
+import { TokenItems } from './tokens.ts';
 import { parseLabelSelector } from './label-selector.ts';
 import { stableStringify } from './stable-json.ts';
 import {
@@ -34,11 +37,17 @@ export class DynamoStore implements Store {
   private readonly db: DynamoDBDocumentClient;
   private readonly table: string;
   private readonly now: () => number;
+  private readonly events: EventLog;
+  private readonly leases: Leases;
+  private readonly tokens: TokenItems;
 
   constructor(private readonly options: DynamoStoreOptions) {
     this.db = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
     this.table = options.table;
     this.now = options.now ?? Date.now;
+    this.events = new EventLog(this.db, this.table, this.now, options.eventRetentionMs ?? THIRTY_DAYS);
+    this.leases = new Leases(this.db, this.table, this.now);
+    this.tokens = new TokenItems(this.db, this.table);
   }
 
   async create<K extends Kind>(input: Omit<DocumentOf<K>, 'status'> & { kind: K }): Promise<DocumentOf<K>> {
@@ -175,110 +184,22 @@ export class DynamoStore implements Store {
   async remove(kind: Kind, name: string): Promise<void> {
     // The spec item goes last: a crash half-way leaves a document still marked for deletion, retried later.
     if (kind === 'Environment') {
-      await this.deleteEvents(name);
+      await this.events.removeAll(name);
       await this.db.send(new DeleteCommand({ TableName: this.table, Key: statusKey(name) }));
-      await this.db.send(new DeleteCommand({ TableName: this.table, Key: leaseKey(name) }));
+      await this.leases.drop(name);
     }
     await this.db.send(new DeleteCommand({ TableName: this.table, Key: specKey(kind, name) }));
   }
 
-  async appendEvent(name: string, event: EnvironmentEvent): Promise<EnvironmentEvent> {
-    const id = `${event.time}#${randomBytes(4).toString('hex')}`;
-    const stored = { ...event, id };
-    const expiresAt = Math.floor((this.now() + (this.options.eventRetentionMs ?? THIRTY_DAYS)) / 1000);
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { pk: eventsPk(name), sk: id, event: stored, expiresAt } }));
-    return stored;
-  }
-
-  async listEvents(name: string, options: { limit?: number; continue?: string } = {}): Promise<Page<EnvironmentEvent>> {
-    const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
-    const start = decodeContinue(options.continue);
-    const res = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk',
-        // The embedded DynamoDB does not expire TTL items: filter them the way DynamoDB's docs advise.
-        FilterExpression: 'expiresAt > :now',
-        ExpressionAttributeValues: { ':pk': eventsPk(name), ':now': Math.floor(this.now() / 1000) },
-        ExclusiveStartKey: start ? { pk: eventsPk(name), sk: start } : undefined,
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    const items = (res.Items ?? []).map((i) => i.event as EnvironmentEvent);
-    const last = res.LastEvaluatedKey?.sk as string | undefined;
-    return { items, ...(last ? { continue: encodeContinue(last) } : {}) };
-  }
-
-  async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
-    const now = this.now();
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...leaseKey(name), holder, expiresAt: now + ttlMs },
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR holder = :me',
-          ExpressionAttributeValues: { ':now': now, ':me': holder },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
-  }
-
-  async renewLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: leaseKey(name),
-          UpdateExpression: 'SET expiresAt = :exp',
-          ConditionExpression: 'holder = :me',
-          ExpressionAttributeValues: { ':exp': this.now() + ttlMs, ':me': holder },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
-  }
-
-  async releaseLease(name: string, holder: string): Promise<void> {
-    try {
-      await this.db.send(new DeleteCommand({ TableName: this.table, Key: leaseKey(name), ConditionExpression: 'holder = :me', ExpressionAttributeValues: { ':me': holder } }));
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
-  }
-
-  async putToken(token: StoredToken): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...tokenKey(token.hash), token } }));
-  }
-
-  async getToken(hash: string): Promise<StoredToken | undefined> {
-    const res = await this.db.send(new GetCommand({ TableName: this.table, Key: tokenKey(hash), ConsistentRead: true }));
-    return res.Item?.token as StoredToken | undefined;
-  }
-
-  async listTokens(): Promise<StoredToken[]> {
-    const tokens: StoredToken[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await this.db.send(
-        new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'token' }, ExclusiveStartKey: start }),
-      );
-      tokens.push(...(res.Items ?? []).map((i) => i.token as StoredToken));
-      start = res.LastEvaluatedKey;
-    } while (start);
-    return tokens;
-  }
-
-  async deleteToken(hash: string): Promise<void> {
-    await this.db.send(new DeleteCommand({ TableName: this.table, Key: tokenKey(hash) }));
-  }
+  appendEvent = (name: string, event: EnvironmentEvent) => this.events.append(name, event);
+  listEvents = (name: string, options?: { limit?: number; continue?: string }) => this.events.list(name, options);
+  acquireLease = (name: string, holder: string, ttlMs: number) => this.leases.acquire(name, holder, ttlMs);
+  renewLease = (name: string, holder: string, ttlMs: number) => this.leases.renew(name, holder, ttlMs);
+  releaseLease = (name: string, holder: string) => this.leases.release(name, holder);
+  putToken = (token: StoredToken) => this.tokens.put(token);
+  getToken = (hash: string) => this.tokens.get(hash);
+  listTokens = () => this.tokens.list();
+  deleteToken = (hash: string) => this.tokens.remove(hash);
 
   async ping(): Promise<void> {
     await this.db.send(new GetCommand({ TableName: this.table, Key: leaseKey('~ping') }));
@@ -344,21 +265,5 @@ export class DynamoStore implements Store {
     return out;
   }
 
-  private async deleteEvents(name: string): Promise<void> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res: { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> } = await this.db.send(
-        new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': eventsPk(name) }, ProjectionExpression: 'pk, sk', ExclusiveStartKey: start }),
-      );
-      const keys = res.Items ?? [];
-      for (let i = 0; i < keys.length; i += 25) {
-        let requests: any[] | undefined = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
-        while (requests && requests.length > 0) {
-          const out: { UnprocessedItems?: Record<string, any[]> } = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
-          requests = out.UnprocessedItems?.[this.table];
-        }
-      }
-      start = res.LastEvaluatedKey;
-    } while (start);
-  }
+
 }
