@@ -1,18 +1,27 @@
-// `npm run bench`: runs every bench/*.bench.ts (default export returning lines) and prints ratios.
+// `npm run bench`: runs every bench/*.bench.ts (default export returning lines) in a process of its own,
+// so that one bench's imports never warm another's "cold" numbers, and prints ratios.
 // Benchmarks print; they assert nothing. Run them on a quiet machine for numbers worth comparing.
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BenchLine } from './synth.bench.ts';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
-const files = readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).sort();
+const only = process.argv[2];
 
-for (const file of files) {
-  const { default: bench } = (await import(`./${file}`)) as { default: () => Promise<BenchLine[]> };
-  console.log(`\n${file}`);
+if (only) {
+  const { default: bench } = (await import(`./${only}`)) as { default: () => Promise<BenchLine[]> };
+  console.log(`\n${only}`);
   for (const line of await bench()) {
     const value = line.unit === 'MiB' ? `${line.ms} MiB` : `${line.ms.toFixed(1)} ms`;
     const ratio = line.baseline ? `  vs ${line.baseline.name} ${line.baseline.ms.toFixed(1)} ms: ${(line.ms / line.baseline.ms).toFixed(3)}x` : '';
     console.log(`  ${line.name}: ${value}${ratio}${line.note ? `  (${line.note})` : ''}`);
   }
+} else {
+  let failed = false;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).sort()) {
+    const run = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), file], { stdio: 'inherit' });
+    failed ||= run.status !== 0;
+  }
+  process.exitCode = failed ? 1 : 0;
 }
