@@ -193,6 +193,23 @@ describe('reconciler on the local target, with real terraform', () => {
     expect(cond(await get(), 'Drifted', 'network')).toMatchObject({ status: 'False', reason: 'NoDrift' });
   });
 
+  it('stops and writes nothing once cancelled (shutdown or a lost lease)', async () => {
+    await store.create(devEnvironment());
+    const before = await get();
+    const abort = new AbortController();
+    abort.abort();
+    await expect(reconciler.reconcile('chat-dev', abort.signal)).rejects.toBeInstanceOf(RetryableError);
+    expect(spawned).toEqual([]);
+    expect((await get()).status).toEqual(before.status);
+
+    await reconciler.reconcile('chat-dev', signal());
+    await store.markDeleted('Environment', 'chat-dev');
+    spawned.length = 0;
+    await expect(reconciler.reconcile('chat-dev', abort.signal)).rejects.toBeInstanceOf(RetryableError);
+    expect(spawned).toEqual([]);
+    expect(await store.get('Environment', 'chat-dev')).toBeDefined(); // nothing destroyed, nothing removed
+  });
+
   it('runs nothing for a suspended environment and says so', async () => {
     await store.create(devEnvironment('chat-dev', (s) => (s.suspend = true)));
     await reconciler.reconcile('chat-dev', signal());

@@ -83,6 +83,7 @@ class Pass {
     let awaiting = false;
     let nextCheck = Infinity;
     for (const tier of declared) {
+      if (this.signal.aborted) throw new RetryableError(`${this.name}: cancelled (shutdown or lost lease)`);
       const waitingFor = TIER_DEPENDENCIES[tier].filter((d) => declared.includes(d) && !tierReady(this.status, d));
       const previous = this.status.tiers[tier] ?? { conditions: [] };
       if (waitingFor.length > 0) {
@@ -156,6 +157,7 @@ class Pass {
   }
 
   private async destroy(tier: Tier, target: StoredTarget | undefined): Promise<void> {
+    if (this.signal.aborted) throw new RetryableError(`${this.name}: cancelled (shutdown or lost lease)`);
     const previous = this.status.tiers[tier] ?? { conditions: [] };
     this.status.tiers[tier] = this.tierConditions(previous, { Ready: ['False', 'Deleting', 'destroying'] });
     this.summarize({ kind: 'progressing', message: `destroying ${tier}` });
@@ -219,6 +221,8 @@ class Pass {
 
   /** Writes status when it differs from what was last written; `final` also records the generation it describes. */
   private async save(final = false): Promise<void> {
+    // Cancelled by shutdown or a lost lease: another replica may own this environment now, so write nothing.
+    if (this.signal.aborted) return;
     if (final) this.status.observedGeneration = this.generation;
     const text = stableStringify(this.status);
     if (text === this.written) return;
@@ -227,6 +231,7 @@ class Pass {
   }
 
   private async event(e: Omit<EnvironmentEvent, 'time'>): Promise<void> {
+    if (this.signal.aborted) return;
     await this.deps.store.appendEvent(this.name, { ...e, time: new Date(this.deps.clock.now()).toISOString() });
   }
 }
