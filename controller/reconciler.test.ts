@@ -1,5 +1,5 @@
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { synthesizeTier } from '../constructs/index.ts';
@@ -133,6 +133,28 @@ describe('reconciler on the local target, with real terraform', () => {
     expect(cond(env, 'Ready')?.status).toBe('True');
   });
 
+  it('shows a broken working directory as PlanFailed with terraform\'s words, and recovers once it is mended', async () => {
+    const small = () => devEnvironment('chat-dev', (s) => { delete s.data; delete s.compute; delete s.observability; delete s.frontend; });
+    await store.create(small());
+    await reconciler.reconcile('chat-dev', signal());
+    const state = join(tierDir('network'), 'terraform.tfstate');
+    const good = readFileSync(state, 'utf8');
+    writeFileSync(state, '{ this is not a state file');
+    await store.update(devEnvironment('chat-dev', (s) => { delete s.data; delete s.compute; delete s.observability; delete s.frontend; s.network.cidr = '10.13.0.0/16'; }));
+    await expect(reconciler.reconcile('chat-dev', signal())).rejects.toBeInstanceOf(RetryableError);
+    let env = await get();
+    expect(cond(env, 'Ready', 'network')).toMatchObject({ status: 'False', reason: 'PlanFailed' });
+    expect(cond(env, 'Ready', 'network')?.message).toMatch(/Unsupported state file format/);
+    expect(cond(env, 'Ready')).toMatchObject({ status: 'False', reason: 'TierFailed' });
+
+    writeFileSync(state, good);
+    await reconciler.reconcile('chat-dev', signal());
+    env = await get();
+    expect(cond(env, 'Ready', 'network')?.status).toBe('True');
+    expect(cond(env, 'Ready')?.status).toBe('True');
+    expect(small().spec.network?.cidr).not.toBe(env.spec.network?.cidr);
+  });
+
   it('waits for approval of a plan, applies exactly that plan, and drops it for a newer spec', async () => {
     const manual = (edit: (s: any) => void = () => {}) => devEnvironment('chat-dev', (s) => { s.approval = 'manual'; delete s.data; delete s.compute; delete s.observability; delete s.frontend; edit(s); });
     await store.create(manual());
@@ -231,8 +253,10 @@ describe('reconciler on the local target, with real terraform', () => {
 
     await store.create(devEnvironment('chat-other', (s) => (s.target = 'nowhere')));
     await expect(reconciler.reconcile('chat-other', signal())).rejects.toBeInstanceOf(TerminalError);
+    await expect(reconciler.reconcile('chat-other', signal())).rejects.toBeInstanceOf(TerminalError);
     env = await get('chat-other');
     expect(cond(env, 'Stalled')).toMatchObject({ status: 'True', reason: 'TargetNotFound' });
     expect(spawned).toEqual([]);
+    expect((await store.listEvents('chat-other')).items).toHaveLength(1); // a resync does not repeat the event
   });
 });

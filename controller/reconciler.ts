@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { isTrue } from '../specs/conditions.ts';
+import { findCondition, isTrue } from '../specs/conditions.ts';
 import { TIER_DEPENDENCIES, TIERS, declaredTiers, type Tier } from '../specs/environment.ts';
 import type { EnvironmentStatus, TierStatus } from '../specs/status.ts';
 import { stableStringify } from '../specs/store/stable-json.ts';
@@ -151,9 +151,15 @@ class Pass {
       throw new TierError('GuardrailViolation', errorMessage(message), true);
     }
     const started = this.deps.clock.now();
-    const result = await reconcileTier(this.stepDeps(), this.env, tier, stack, previous, this.signal);
-    if (result.outcome !== 'unchanged') this.deps.observer?.tierReconciled({ environment: this.name, tier, outcome: result.outcome, seconds: (this.deps.clock.now() - started) / 1000 });
-    return result;
+    const observe = (outcome: string) => this.deps.observer?.tierReconciled({ environment: this.name, tier, outcome, seconds: (this.deps.clock.now() - started) / 1000 });
+    try {
+      const result = await reconcileTier(this.stepDeps(), this.env, tier, stack, previous, this.signal);
+      if (result.outcome !== 'unchanged') observe(result.outcome);
+      return result;
+    } catch (err) {
+      observe('failed');
+      throw err;
+    }
   }
 
   private async destroy(tier: Tier, target: StoredTarget | undefined): Promise<void> {
@@ -200,9 +206,12 @@ class Pass {
   }
 
   private async stall(reason: string, message: string): Promise<never> {
+    const before = findCondition(this.env.status.conditions, 'Stalled');
     this.summarize({ kind: 'stalled', reason, message });
     await this.save(true);
-    await this.event({ action: 'reconcile', outcome: 'Failed', message: `${reason}: ${message.split('\n')[0]}` });
+    // Resyncs find a stalled environment again and again: record it once per reason and generation.
+    const known = before?.status === 'True' && before.reason === reason && before.observedGeneration === this.generation;
+    if (!known) await this.event({ action: 'reconcile', outcome: 'Failed', message: `${reason}: ${message.split('\n')[0]}` });
     throw new TerminalError(reason, message);
   }
 

@@ -66,7 +66,7 @@ export class TerraformCli implements TerraformRunner {
     return this.run(dir, ['init', '-input=false', '-no-color', '-json'], options);
   }
 
-  async plan(dir: string, planFile: string, options: RunOptions) {
+  async plan(dir: string, planFile: string, options: RunOptions): Promise<RunResult & { changes?: ChangeCounts }> {
     const result = await this.run(dir, ['plan', '-input=false', '-no-color', '-json', '-lock-timeout=0s', '-detailed-exitcode', `-out=${planFile}`], options);
     if (result.code === 2) return { ...result, code: 0, changes: result.parsed.changes ?? { add: 0, change: 0, remove: 0 } };
     return result;

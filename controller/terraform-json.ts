@@ -42,7 +42,8 @@ export function parseJsonStream(text: string): ParsedStream {
 
 /** A state lock held by someone else: `Error acquiring the state lock` with its Lock Info. */
 export function lockInfo(diagnostics: TerraformDiagnostic[]): { id?: string; created?: string; who?: string } | undefined {
-  const d = diagnostics.find((x) => /state lock/i.test(x.summary));
+  // A corrupt state file is also reported as "Error acquiring the state lock", but without Lock Info.
+  const d = diagnostics.find((x) => /state lock/i.test(x.summary) && /Lock Info:/.test(x.detail ?? ''));
   if (!d) return undefined;
   const field = (name: string) => new RegExp(`${name}:\\s*(.+)`).exec(d.detail ?? '')?.[1]?.trim();
   return { id: field('ID'), created: field('Created'), who: field('Who') };
