@@ -95,6 +95,24 @@ describe('reconciler on the local target, with real terraform', () => {
     expect(existsSync(join(dir.path, 'work', 'chat-dev'))).toBe(false);
   });
 
+  it('keeps a failed destroy visible, retries it, and finishes once it can', async () => {
+    await store.create(devEnvironment('chat-dev', (s) => { delete s.data; delete s.compute; delete s.observability; }));
+    await reconciler.reconcile('chat-dev', signal());
+    const state = join(tierDir('network'), 'terraform.tfstate');
+    const good = readFileSync(state, 'utf8');
+    writeFileSync(state, '{ broken');
+    await store.markDeleted('Environment', 'chat-dev');
+    await expect(reconciler.reconcile('chat-dev', signal())).rejects.toBeInstanceOf(RetryableError);
+    const env = await get();
+    expect(env.status.tiers.frontend).toBeUndefined(); // destroyed first, as it depends on nothing
+    expect(cond(env, 'Ready', 'network')).toMatchObject({ status: 'False', reason: 'DestroyFailed' });
+    expect(cond(env, 'Ready')).toMatchObject({ status: 'False', reason: 'DestroyFailed' });
+
+    writeFileSync(state, good);
+    await reconciler.reconcile('chat-dev', signal());
+    expect(await store.get('Environment', 'chat-dev')).toBeUndefined();
+  });
+
   it('destroys a tier that the spec stops declaring', async () => {
     await store.create(devEnvironment());
     await reconciler.reconcile('chat-dev', signal());

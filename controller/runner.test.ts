@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../test/support/store.ts';
 import { TerraformCli } from './runner.ts';
-import { lockInfo, parseJsonStream } from './terraform-json.ts';
+import { lockInfo, parseGoTime, parseJsonStream } from './terraform-json.ts';
 
 let dir: ReturnType<typeof tempDir>;
 afterEach(() => dir?.remove());
@@ -81,7 +81,13 @@ describe('terraform -json parsing', () => {
     ].join('\n');
     const parsed = parseJsonStream(stream);
     expect(parsed.changes).toEqual({ add: 2, change: 1, remove: 0 });
-    expect(lockInfo(parsed.diagnostics)).toEqual({ id: '1234-abcd', who: 'root@host', created: '2026-01-01 00:00:00 +0000 UTC' });
+    expect(lockInfo(parsed.diagnostics)).toEqual({ id: '1234-abcd', who: 'root@host', created: '2026-01-01 00:00:00 +0000 UTC', createdAt: Date.UTC(2026, 0, 1) });
+  });
+
+  it('reads the lock times terraform prints', () => {
+    expect(parseGoTime('2026-03-04 05:06:07.123456789 +0000 UTC')).toBe(Date.UTC(2026, 2, 4, 5, 6, 7, 123));
+    expect(parseGoTime('2026-03-04 07:06:07 +0200 CEST')).toBe(Date.UTC(2026, 2, 4, 5, 6, 7));
+    expect(parseGoTime('yesterday')).toBeUndefined();
   });
 
   it('does not mistake a corrupt state file for a held lock', () => {

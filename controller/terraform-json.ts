@@ -41,10 +41,20 @@ export function parseJsonStream(text: string): ParsedStream {
 }
 
 /** A state lock held by someone else: `Error acquiring the state lock` with its Lock Info. */
-export function lockInfo(diagnostics: TerraformDiagnostic[]): { id?: string; created?: string; who?: string } | undefined {
+export function lockInfo(diagnostics: TerraformDiagnostic[]): { id?: string; created?: string; createdAt?: number; who?: string } | undefined {
   // A corrupt state file is also reported as "Error acquiring the state lock", but without Lock Info.
   const d = diagnostics.find((x) => /state lock/i.test(x.summary) && /Lock Info:/.test(x.detail ?? ''));
   if (!d) return undefined;
   const field = (name: string) => new RegExp(`${name}:\\s*(.+)`).exec(d.detail ?? '')?.[1]?.trim();
-  return { id: field('ID'), created: field('Created'), who: field('Who') };
+  const created = field('Created');
+  return { id: field('ID'), created, createdAt: created ? parseGoTime(created) : undefined, who: field('Who') };
+}
+
+/** Go's time.String(), as terraform prints lock times: `2026-01-01 00:00:00.123456789 +0000 UTC`. */
+export function parseGoTime(text: string): number | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d+)? ([+-])(\d{2})(\d{2})/.exec(text);
+  if (!m) return undefined;
+  const millis = (m[3] ?? '.0').slice(0, 4).padEnd(4, '0');
+  const at = Date.parse(`${m[1]}T${m[2]}${millis}${m[4]}${m[5]}:${m[6]}`);
+  return Number.isNaN(at) ? undefined : at;
 }

@@ -141,7 +141,7 @@ async function planWithLockRecovery(deps: TierStepDeps, dir: string, run: { time
   if (planned.code === 0) return planned;
   const lock = lockInfo(planned.parsed.diagnostics);
   if (!lock) throw failure('PlanFailed', planned);
-  const age = lock.created ? deps.now().getTime() - Date.parse(lock.created) : NaN;
+  const age = lock.createdAt !== undefined ? deps.now().getTime() - lock.createdAt : NaN;
   // Only a lock no live run can hold: we hold the environment's lease, and every run times out sooner.
   if (lock.id && age > deps.staleLockMs) {
     deps.log.warn({ dir, lock: lock.id, ageMs: age }, 'force-unlocking a stale terraform state lock');
