@@ -254,7 +254,9 @@ describe('reconciler on the local target, with real terraform', () => {
     await store.create(devEnvironment('chat-dev', (s) => (s.suspend = true)));
     await reconciler.reconcile('chat-dev', signal());
     expect(spawned).toEqual([]);
-    expect(cond(await get(), 'Ready')).toMatchObject({ status: 'False', reason: 'Suspended' });
+    const env = await get();
+    expect(cond(env, 'Ready')).toMatchObject({ status: 'False', reason: 'Suspended' });
+    expect(env.status.observedGeneration).toBe(env.metadata.generation);
   });
 
   it('stalls on a guardrail violation or a missing target without running terraform', async () => {

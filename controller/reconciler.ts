@@ -71,7 +71,7 @@ class Pass {
     const { spec } = this.env;
     if (spec.suspend) {
       this.summarize({ kind: 'suspended' });
-      await this.save();
+      await this.save(true);
       return {};
     }
     const target = await this.deps.store.get('Target', spec.target);
@@ -95,7 +95,7 @@ class Pass {
         this.status.tiers[tier] = result.status;
         if (result.outcome === 'applied' || (result.outcome === 'no-changes' && !tierReady(this.env.status, tier))) {
           this.deps.log.info({ environment: this.name, tier, plan: result.status.lastPlan?.id }, `${this.name}: ${tier} is Ready`);
-        } else if (result.outcome === 'awaiting-approval' && result.status !== previous) {
+        } else if (result.outcome === 'awaiting-approval' && result.status.lastPlan?.id !== previous.lastPlan?.id) {
           this.deps.log.info({ environment: this.name, tier, plan: result.status.lastPlan?.id }, `${this.name}: ${tier} plan ${result.status.lastPlan?.id} awaits approval`);
         }
         awaiting ||= result.outcome === 'awaiting-approval';
@@ -104,7 +104,7 @@ class Pass {
         const failure = err instanceof TierError ? err : new TierError('InternalError', errorMessage(String((err as Error)?.message ?? err)));
         failures.push(failure);
         this.status.tiers[tier] = this.tierConditions(this.status.tiers[tier] ?? previous, this.failedConditions(failure));
-        this.deps.log.warn({ environment: this.name, tier, reason: failure.reason }, `${tier} failed: ${failure.message.split('\n')[0]}`);
+        this.deps.log.warn({ environment: this.name, tier, reason: failure.reason }, `${this.name}: ${tier} failed (${failure.reason}): ${failure.message.split('\n')[0]}`);
       }
       await this.save();
     }
