@@ -250,6 +250,18 @@ describe('reconciler on the local target, with real terraform', () => {
     expect(await store.get('Environment', 'chat-dev')).toBeDefined(); // nothing destroyed, nothing removed
   });
 
+  it('stalls on a stored spec that no longer validates, naming the field, without running terraform', async () => {
+    const env = devEnvironment();
+    await store.create(env);
+    // Written behind the API's back (by hand or an older terrace): the store itself does not validate.
+    await store.update({ ...env, spec: { ...env.spec, compute: { ...env.spec.compute!, services: [{ ...env.spec.compute!.services[0], cpu: 300 }] } } });
+    await expect(reconciler.reconcile('chat-dev', signal())).rejects.toBeInstanceOf(TerminalError);
+    const stalled = cond(await get(), 'Stalled');
+    expect(stalled).toMatchObject({ status: 'True', reason: 'InvalidSpec' });
+    expect(stalled?.message).toContain('spec.compute.services[0].cpu: 300 is not a Fargate size');
+    expect(spawned).toEqual([]);
+  });
+
   it('runs nothing for a suspended environment and says so', async () => {
     await store.create(devEnvironment('chat-dev', (s) => (s.suspend = true)));
     await reconciler.reconcile('chat-dev', signal());

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { findCondition, isTrue } from '../specs/conditions.ts';
 import { TIER_DEPENDENCIES, TIERS, declaredTiers, type Tier } from '../specs/environment.ts';
 import type { EnvironmentStatus, TierStatus } from '../specs/status.ts';
+import { parseEnvironment, ValidationError } from '../specs/validate.ts';
 import { stableStringify } from '../specs/store/stable-json.ts';
 import type { EnvironmentEvent, Store, StoredEnvironment, StoredTarget } from '../specs/store/types.ts';
 import type { Clock } from './clock.ts';
@@ -74,6 +75,9 @@ class Pass {
       await this.save(true);
       return {};
     }
+    // The table may hold a spec written by hand or by an older terrace: never run terraform on an invalid one.
+    const problems = validationProblems(this.env);
+    if (problems) return this.stall('InvalidSpec', problems);
     const target = await this.deps.store.get('Target', spec.target);
     if (!target) return this.stall('TargetNotFound', `Target ${spec.target} does not exist`);
     if (target.metadata.deletionTimestamp) return this.stall('TargetDeleting', `Target ${spec.target} is being deleted`);
@@ -242,5 +246,16 @@ class Pass {
   private async event(e: Omit<EnvironmentEvent, 'time'>): Promise<void> {
     if (this.signal.aborted) return;
     await this.deps.store.appendEvent(this.name, { ...e, time: new Date(this.deps.clock.now()).toISOString() });
+  }
+}
+
+function validationProblems(env: StoredEnvironment): string | undefined {
+  const { status: _status, ...doc } = env;
+  try {
+    parseEnvironment(doc);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    return err.problems.map((p) => `${p.path}: ${p.message}`).join('\n');
   }
 }
