@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+
+// The HTTP side of the client commands: where the server is, which token to send, and one
+// request helper that turns every failure (network, problem+json, anything else) into a clear Error.
+
+export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
+// A dry run synthesizes every tier on the server: allow it more than a plain read needs.
+const TIMEOUT_MS = 60_000;
+
+export interface Connection {
+  server: string;
+  token?: string;
+  /** Where the token came from (or where none was found), for messages: the token itself is never printed. */
+  tokenSource: string;
+}
+
+interface Problem {
+  title?: string;
+  detail?: string;
+  errors?: { path: string; message: string }[];
+}
+
+/** An answer of the API with a 4xx/5xx status; the message is the problem's detail and each error by path. */
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** --server and --token, with their environment variables, on a client command. */
+export function withConnection(command: Command): Command {
+  return command
+    .addOption(new Option('--server <url>', 'control plane URL').env('TERRACE_SERVER').default(DEFAULT_SERVER))
+    .addOption(new Option('--token <token>', 'API token (else <TERRACE_DATA_DIR or ./.terrace>/admin-token when it exists)').env('TERRACE_TOKEN'));
+}
+
+export function connect(command: Command): Connection {
+  const { server, token } = command.opts<{ server: string; token?: string }>();
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    throw new Error(`--server ${server} is not a URL (e.g. ${DEFAULT_SERVER})`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`--server ${server}: use an http or https URL`);
+  const base = server.replace(/\/+$/, '');
+  if (token) return { server: base, token, tokenSource: command.getOptionValueSource('token') === 'env' ? 'TERRACE_TOKEN' : '--token' };
+  // A newcomer on the machine running `npm start` needs nothing: that process wrote the admin token here.
+  const file = resolve(process.env.TERRACE_DATA_DIR || '.terrace', 'admin-token');
+  const fromFile = readTokenFile(file);
+  return fromFile ? { server: base, token: fromFile, tokenSource: file } : { server: base, tokenSource: `no --token, TERRACE_TOKEN or ${file}` };
+}
+
+function readTokenFile(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** Performs `method /v1<path>`; resolves with status and JSON body on 2xx, throws ApiError or a connection Error otherwise. */
+export async function request<T>(conn: Connection, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (conn.token) headers.authorization = `Bearer ${conn.token}`;
+  // Fastify rejects an empty body declared as JSON, so the header goes only with a body.
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let status: number;
+  let text: string;
+  try {
+    const res = await fetch(`${conn.server}/v1${path}`, {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    status = res.status;
+    text = await res.text();
+  } catch (err) {
+    throw unreachable(conn.server, err);
+  }
+  const parsed = parseJson(text);
+  if (status < 400) return { status, body: parsed as T };
+  throw new ApiError(status, describe(conn, status, parsed as Problem | undefined));
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(conn: Connection, status: number, problem: Problem | undefined): string {
+  const detail = problem?.detail ?? problem?.title ?? `HTTP ${status} from ${conn.server}`;
+  const lines = [detail];
+  for (const e of problem?.errors ?? []) {
+    const line = `${e.path || '(document)'}: ${e.message}`;
+    if (line !== detail) lines.push(`  ${line}`);
+  }
+  if (status === 401) {
+    const sent = conn.token ? `${conn.server} did not accept the token from ${conn.tokenSource}` : `no token was sent (${conn.tokenSource})`;
+    lines.push(`  ${sent}: pass one with --token or TERRACE_TOKEN`);
+  }
+  // The API's 403 detail names the missing scope; say how to get one.
+  if (status === 403) lines.push('  ask an admin for a token with that scope (POST /v1/tokens)');
+  return lines.join('\n');
+}
+
+function unreachable(server: string, err: unknown): Error {
+  if ((err as Error).name === 'TimeoutError') return new Error(`no answer from the terrace server at ${server} within ${TIMEOUT_MS / 1000} s`);
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const why = cause?.code ?? cause?.message ?? (err as Error).message;
+  return new Error(`cannot reach the terrace server at ${server} (${why}): start one with \`npm start\`, or point --server or TERRACE_SERVER at a running one`);
+}
+
+/** 404 is an answer here (the document does not exist), not a failure. */
+export async function getOptional<T>(conn: Connection, path: string): Promise<T | undefined> {
+  try {
+    return (await request<T>(conn, 'GET', path)).body;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return undefined;
+    throw err;
+  }
+}
+
+export type Kind = 'Environment' | 'Target';
+
+/** `environments`, `environment`, `env`, `targets`, `target` as on kubectl's command line. */
+export function kindOf(word: string): Kind {
+  if (['environments', 'environment', 'envs', 'env'].includes(word)) return 'Environment';
+  if (['targets', 'target'].includes(word)) return 'Target';
+  throw new Error(`unknown kind ${word}: use environments or targets`);
+}
+
+export const pathOf = (kind: Kind, name?: string) =>
+  `/${kind === 'Environment' ? 'environments' : 'targets'}${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
+
+/** Wraps a command action: its result is the exit code; an error is printed on stderr and exits 1. */
+export function run<A extends unknown[]>(action: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+  return async (...args) => {
+    try {
+      process.exitCode = (await action(...args)) ?? 0;
+    } catch (err) {
+      console.error(`error: ${(err as Error).message}`);
+      process.exitCode = 1;
+    }
+  };
+}
