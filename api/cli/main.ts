@@ -1,5 +1,9 @@
 import { Command } from 'commander';
+import { registerApply } from './apply-command.ts';
+import { registerGet } from './get-command.ts';
+import { registerOperations } from './operate-command.ts';
 import { registerServe } from './serve-command.ts';
+import { registerStatus } from './status-command.ts';
 import { registerSynth } from './synth-command.ts';
 
 const program = new Command('terrace')
@@ -8,5 +12,10 @@ const program = new Command('terrace')
 
 registerServe(program);
 registerSynth(program);
+// Client commands: they talk to a running control plane over its REST API.
+registerApply(program);
+registerGet(program);
+registerStatus(program);
+registerOperations(program);
 
 await program.parseAsync(process.argv);
