@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type { Static } from '@sinclair/typebox';
 import type { Command } from 'commander';
-import { loadDocuments } from '../../specs/load.ts';
-import { ValidationError, type AnyDocument, type Problem } from '../../specs/validate.ts';
+import type { AnyDocument } from '../../specs/validate.ts';
 import type { DryRunResult } from '../schemas.ts';
 import { ApiError, connect, getOptional, pathOf, request, run, withConnection, type Connection } from './client.ts';
+import { loadFiles } from './load-files.ts';
 import { EXIT_GUARDRAIL, EXIT_INVALID } from './synth-command.ts';
 
 interface ApplyOptions {
@@ -27,7 +26,7 @@ export function registerApply(program: Command): void {
 }
 
 async function apply(conn: Connection, { file, dryRun }: ApplyOptions): Promise<number> {
-  const loaded = load(file);
+  const loaded = loadFiles(file);
   if ('problems' in loaded) {
     // Nothing is sent when any document is invalid: a half-applied file is harder to reason about.
     for (const p of loaded.problems) console.error(`${p.path}: ${p.message}`);
@@ -45,7 +44,7 @@ async function apply(conn: Connection, { file, dryRun }: ApplyOptions): Promise<
     const ref = `${doc.kind.toLowerCase()}/${doc.metadata.name}`;
     try {
       if (!dryRun) console.log(`${ref} ${await put(conn, doc)}`);
-      else if (doc.kind === 'Target') console.log(`${ref} (dry run): valid; not sent, the API has no dry run for Targets`);
+      else if (doc.kind === 'Target') await dryRunTarget(conn, ref, doc);
       else disallowed = !(await dryRunOf(conn, ref, doc)) || disallowed;
     } catch (err) {
       // Without a server or a usable token every other document would fail the same way.
@@ -82,16 +81,7 @@ async function dryRunOf(conn: Connection, ref: string, doc: AnyDocument): Promis
   return body.allowed;
 }
 
-function load(files: string[]): { docs: AnyDocument[] } | { problems: Problem[] } {
-  const docs: AnyDocument[] = [];
-  const problems: Problem[] = [];
-  for (const file of files) {
-    try {
-      docs.push(...loadDocuments(readFileSync(file, 'utf8'), file));
-    } catch (err) {
-      if (err instanceof ValidationError) problems.push(...err.problems);
-      else problems.push({ path: file, message: (err as Error).message });
-    }
-  }
-  return problems.length > 0 ? { problems } : { docs };
+async function dryRunTarget(conn: Connection, ref: string, doc: AnyDocument): Promise<void> {
+  await request(conn, 'PUT', `${pathOf(doc.kind, doc.metadata.name)}?dryRun=true`, doc);
+  console.log(`${ref} (dry run): valid; nothing stored`);
 }

@@ -71,6 +71,17 @@ describe('terrace client commands (the real bin over HTTP)', () => {
     expect((await api('/environments/chat-dev')).status).toBe(404);
   });
 
+  it('apply --dry-run checks a Target on the server and stores nothing', async () => {
+    const target = writeFile('target.yaml', [
+      'apiVersion: terrace.dev/v1alpha1', 'kind: Target', 'metadata: { name: aws-dry }',
+      'spec: { provider: aws, accountId: "222222222222", region: eu-west-1, roleArn: "arn:aws:iam::222222222222:role/terrace", stateBucket: state-222 }',
+    ].join('\n'));
+    const r = await terrace(['apply', '--dry-run', '-f', target]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^target\/aws-dry \(dry run\): valid; nothing stored$/m);
+    expect((await api('/targets/aws-dry')).status).toBe(404);
+  });
+
   it('refuses an invalid file by path and sends none of its documents', async () => {
     const bad = writeFile('bad.yaml', [
       'apiVersion: terrace.dev/v1alpha1\nkind: Target\nmetadata: {name: never-sent}\nspec: {provider: local}',

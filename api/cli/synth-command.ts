@@ -1,10 +1,10 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Environment } from '../../specs/environment.ts';
-import { loadDocuments } from '../../specs/load.ts';
 import type { Target } from '../../specs/target.ts';
-import { parseTarget, ValidationError, type AnyDocument, type Problem } from '../../specs/validate.ts';
+import { parseTarget, type Problem } from '../../specs/validate.ts';
+import { loadFiles } from './load-files.ts';
 
 /** Exit codes: the input is wrong (fix the files), or a stack breaks a guardrail (fix the spec). */
 export const EXIT_INVALID = 1;
@@ -65,18 +65,9 @@ async function synth({ file, out }: SynthOptions): Promise<number> {
 }
 
 function load(files: string[]): { environments: Environment[]; targets: Map<string, Target> } | { problems: Problem[] } {
-  const docs: AnyDocument[] = [];
-  const problems: Problem[] = [];
-  for (const file of files) {
-    try {
-      docs.push(...loadDocuments(readFileSync(file, 'utf8'), file));
-    } catch (err) {
-      if (err instanceof ValidationError) problems.push(...err.problems);
-      else problems.push({ path: file, message: (err as Error).message });
-    }
-  }
-  if (problems.length > 0) return { problems };
+  const loaded = loadFiles(files);
+  if ('problems' in loaded) return loaded;
   const targets = new Map<string, Target>([['local', parseTarget(LOCAL_TARGET)]]);
-  for (const d of docs) if (d.kind === 'Target') targets.set(d.metadata.name, d);
-  return { environments: docs.filter((d): d is Environment => d.kind === 'Environment'), targets };
+  for (const d of loaded.docs) if (d.kind === 'Target') targets.set(d.metadata.name, d);
+  return { environments: loaded.docs.filter((d): d is Environment => d.kind === 'Environment'), targets };
 }

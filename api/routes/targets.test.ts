@@ -40,6 +40,16 @@ describe('targets', () => {
     expect(name.json().errors[0].path).toBe('metadata.name');
   });
 
+  it('dry-runs a Target: validated and defaulted, nothing stored', async () => {
+    api = await startApi();
+    const res = await api.call({ method: 'PUT', url: '/v1/targets/aws-prod?dryRun=true', payload: awsTarget('aws-prod') });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().spec.accountId).toBe('333333333333');
+    expect((await api.call({ method: 'GET', url: '/v1/targets/aws-prod' })).statusCode).toBe(404);
+    const bad = await api.call({ method: 'PUT', url: '/v1/targets/aws-prod?dryRun=true', payload: awsTarget('aws-prod', { roleArn: 'arn:aws:iam::444444444444:role/x' }) });
+    expect(bad.statusCode).toBe(422);
+  });
+
   it('DELETE refuses while an environment uses the target (409), the local one too, then removes it', async () => {
     api = await startApi();
     await api.call({ method: 'PUT', url: '/v1/targets/aws-prod', payload: awsTarget('aws-prod') });

@@ -4,7 +4,7 @@ import { Target } from '../../specs/target.ts';
 import { parseTarget } from '../../specs/validate.ts';
 import { HttpProblem, notFound } from '../errors.ts';
 import { clientFields, conflictStatus, etag, listDocuments, nameMatches, precondition } from '../resources.ts';
-import { IfMatchHeaders, ListQuery, NameParams, PageOf, TargetResource, V1_PROBLEMS, problems } from '../schemas.ts';
+import { DryRunQuery, IfMatchHeaders, ListQuery, NameParams, PageOf, TargetResource, V1_PROBLEMS, problems } from '../schemas.ts';
 import { documentValidator, type TypeBoxProvider } from '../typebox.ts';
 
 const tags = ['targets'];
@@ -16,7 +16,7 @@ export const targetRoutes: FastifyPluginAsync<{ store: Store }> = async (plugin,
     config: { scope: 'write' },
     validatorCompiler: documentValidator(parseTarget),
     schema: {
-      tags, summary: 'Create or update a Target', params: NameParams, headers: IfMatchHeaders, body: Target,
+      tags, summary: 'Create or update a Target (dryRun: validate only, store nothing)', params: NameParams, querystring: DryRunQuery, headers: IfMatchHeaders, body: Target,
       response: { 200: TargetResource, 201: TargetResource, ...problems(...V1_PROBLEMS, 409, 412, 422) },
     },
   }, async (request, reply) => {
@@ -25,6 +25,8 @@ export const targetRoutes: FastifyPluginAsync<{ store: Store }> = async (plugin,
     const current = await store.get('Target', request.params.name);
     const expectedResourceVersion = precondition(ifMatch, current);
     const doc = clientFields(request.body);
+    // The document as validated and defaulted, on the metadata it would keep; a dry run has no server fields to set.
+    if (request.query.dryRun) return reply.serializer(JSON.stringify).send({ ...doc, metadata: { ...current?.metadata, ...doc.metadata } });
     const saved = await (current ? store.update(doc, { expectedResourceVersion }) : store.create(doc)).catch((err) => conflictStatus(err, ifMatch));
     return reply.code(current ? 200 : 201).header('etag', etag(saved.metadata.resourceVersion)).send(saved);
   });
