@@ -44,8 +44,9 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
 
   const admin = ensureAdminToken({ env, dataDir: settings.dataDir, embedded: mode === 'embedded' });
   if (admin.generated) {
-    // Printed once, outside the logger (whose redaction would hide it): the user needs it to call the API.
-    process.stdout.write(`\n  admin token (saved to ${admin.file ?? 'memory only'}): ${admin.token}\n\n`);
+    // Shown once to a person at a terminal; piped output ends up in log stores, so it only names the file there.
+    if (process.stdout.isTTY) process.stdout.write(`\n  admin token (saved to ${admin.file ?? 'memory only'}): ${admin.token}\n\n`);
+    else log.info({ file: admin.file }, `generated an admin token, saved to ${admin.file ?? 'memory only'} (mode 0600)`);
   }
   if (mode === 'embedded' && settings.seedExample) await seedExample(store, log);
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, startServer, type ServerProcess } from './support/server.ts';
@@ -21,6 +21,10 @@ describe('npm start on embedded defaults', () => {
     const first = await startServer(dir.path);
     servers.push(first);
     await first.waitForLog(/first start: created the example Environment chat-dev/);
+    // Piped output goes to log stores: it names the token file, never the token.
+    const token = readFileSync(join(dir.path, 'admin-token'), 'utf8').trim();
+    expect(first.output()).not.toContain(token);
+    expect(first.logs.some((l) => /generated an admin token, saved to/.test(l.msg))).toBe(true);
     await first.waitForLog(/applying data/); // terraform is applying the data tier now
     first.proc.kill('SIGKILL');
     await first.exited;

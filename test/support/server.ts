@@ -9,6 +9,8 @@ export interface ServerProcess {
   url: string;
   /** JSON log lines seen so far. */
   logs: { msg: string; [k: string]: unknown }[];
+  /** Everything written to stdout and stderr. */
+  output(): string;
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<{ msg: string }>;
   api(path: string, init?: RequestInit): Promise<Response>;
   exited: Promise<number | null>;
@@ -24,7 +26,9 @@ export async function startServer(dataDir: string, env: Record<string, string> =
   const listeners = new Set<() => void>();
   let buffered = '';
   let stderr = '';
+  let all = '';
   proc.stdout!.on('data', (chunk: Buffer) => {
+    all += chunk.toString();
     buffered += chunk.toString();
     const lines = buffered.split('\n');
     buffered = lines.pop()!;
@@ -38,7 +42,10 @@ export async function startServer(dataDir: string, env: Record<string, string> =
     }
     listeners.forEach((l) => l());
   });
-  proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  proc.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    all += chunk.toString();
+  });
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
 
   const waitForLog = (pattern: RegExp, timeoutMs = 60_000) =>
@@ -72,7 +79,7 @@ export async function startServer(dataDir: string, env: Record<string, string> =
   const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
   const api = (path: string, init: RequestInit = {}) =>
     fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
-  return { proc, url, logs, waitForLog, api, exited };
+  return { proc, url, logs, output: () => all, waitForLog, api, exited };
 }
 
 /** Polls `check` until it returns a value, within a bounded time. */
