@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { API_VERSION } from '../meta.ts';
 import { DynamoStore } from './dynamo-store.ts';
 import { startEmbeddedDynamo } from './embedded.ts';
-import { ensureTable } from './table.ts';
+import { checkTable, ensureTable } from './table.ts';
 import type { Store } from './types.ts';
 import type { Kind } from '../validate.ts';
 
@@ -35,6 +35,7 @@ export const LOCAL_TARGET = {
 export async function openStore(config: StoreConfig): Promise<OpenedStore> {
   if (config.table) {
     const client = new DynamoDBClient({ region: config.region, endpoint: config.endpoint });
+    await checkTable(client, config.table, config.region);
     const store = new DynamoStore({ client, table: config.table, onSpecWrite: config.onSpecWrite, now: config.now });
     return { store, mode: 'external', table: config.table };
   }

@@ -28,3 +28,21 @@ async function tableStatus(client: DynamoDBClient, table: string): Promise<strin
     throw err;
   }
 }
+
+/**
+ * For an external table: it must exist with terrace's key schema. Checked once at start so that a wrong name or
+ * region fails with a clear message instead of on the first request.
+ */
+export async function checkTable(client: DynamoDBClient, table: string, region: string | undefined): Promise<void> {
+  let keys: string | undefined;
+  try {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+    keys = Table?.KeySchema?.map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
+  } catch (err) {
+    if (err instanceof ResourceNotFoundException) {
+      throw new Error(`TERRACE_TABLE: table ${table} does not exist in region ${region ?? '(unset: AWS_REGION)'}; terrace never creates it: create it with partition key pk (S) and sort key sk (S)`);
+    }
+    throw err;
+  }
+  if (keys !== 'pk:HASH,sk:RANGE') throw new Error(`TERRACE_TABLE: table ${table} has keys ${keys}; terrace needs partition key pk (S) and sort key sk (S)`);
+}
