@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, startServer, type ServerProcess } from './support/server.ts';
-import { tempDir } from './support/store.ts';
+import { openTestStore, tempDir } from './support/store.ts';
 
 let dir: ReturnType<typeof tempDir>;
 const servers: ServerProcess[] = [];
@@ -53,4 +53,23 @@ describe('npm start on embedded defaults', () => {
     second.proc.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   }, 180_000);
+
+  it('on SIGTERM mid-apply, stops terraform cleanly, exits 0 and leaves no lease behind', async () => {
+    dir = tempDir();
+    const server = await startServer(dir.path);
+    servers.push(server);
+    await server.waitForLog(/applying data/);
+    server.proc.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.logs.some((l) => /shutting down/.test(l.msg))).toBe(true);
+
+    const store = await openTestStore({ dataDir: dir.path });
+    try {
+      expect(await store.acquireLease('chat-dev', 'another-replica', 1_000)).toBe(true);
+      expect((await store.get('Environment', 'chat-dev'))?.spec.target).toBe('local');
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
 });
+
