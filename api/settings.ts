@@ -33,10 +33,12 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     if (!Number.isInteger(n) || n < min || n > max) problems.push(`${name}=${raw}: must be a whole number from ${min} to ${max}`);
     return n;
   };
-  const duration = (name: string, fallback: string): number => {
+  const duration = (name: string, fallback: string, max: string): number => {
     const raw = env[name] || fallback;
     try {
-      return parseInterval(raw);
+      const ms = parseInterval(raw);
+      if (ms > parseInterval(max)) problems.push(`${name}=${raw}: at most ${max}`);
+      return ms;
     } catch {
       problems.push(`${name}=${raw}: must be a duration like 30m, 2h or 1d`);
       return 0;
@@ -57,7 +59,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
     concurrency: int('TERRACE_CONCURRENCY', 4, 1, 64),
     resync,
-    terraformTimeoutMs: duration('TERRACE_TERRAFORM_TIMEOUT', '30m'),
+    terraformTimeoutMs: duration('TERRACE_TERRAFORM_TIMEOUT', '30m', '24h'),
     leaseTtlMs: 60_000,
     logLevel: env.TERRACE_LOG_LEVEL || 'info',
     prettyLogs: logFormat === 'pretty',

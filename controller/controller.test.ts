@@ -90,6 +90,32 @@ describe('Controller', () => {
     expect(await store.acquireLease('hinted', 'someone-else', 1_000)).toBe(true); // the lease was released
   });
 
+  it('starts no queued reconcile once stop() is called', async () => {
+    store = await openTestStore();
+    dir = tempDir();
+    for (let i = 0; i < 6; i++) await store.create(devEnvironment(`queued-${i}`));
+    const started: string[] = [];
+    let stopCalledAt = Infinity;
+    const startedAt: number[] = [];
+    const reconciler = {
+      reconcile: async (name: string, signal: AbortSignal) => {
+        started.push(name);
+        startedAt.push(performance.now());
+        await new Promise((r) => { const t = setTimeout(r, 300); signal.addEventListener('abort', () => { clearTimeout(t); r(undefined); }); });
+        return {};
+      },
+    };
+    const controller = new Controller({ store, reconciler, log: quietLog, replicaId: 'solo', concurrency: 1, resync: '0 0 1 1 *' });
+    controllers.push(controller);
+    controller.start();
+    await until(async () => started.length === 1, 10_000);
+    stopCalledAt = performance.now();
+    await controller.stop();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(started).toHaveLength(1);
+    expect(startedAt.every((t) => t < stopCalledAt)).toBe(true);
+  });
+
   it('rejects a resync expression that is not cron', () => {
     const controller = new Controller({ store: undefined as never, reconciler: { reconcile: async () => ({}) }, log: quietLog, replicaId: 'x', resync: 'every 30s' });
     expect(() => controller.start()).toThrow(/TERRACE_RESYNC/);

@@ -55,7 +55,7 @@ export class Controller {
 
   /** The change hint: reconcile `name` as soon as a worker is free. */
   enqueue(name: string): void {
-    this.queue.add(name);
+    this.queue.add(name, { force: true });
     this.options.observer?.queueDepth(this.queue.depth);
   }
 
@@ -68,7 +68,8 @@ export class Controller {
       let token: string | undefined;
       do {
         const page = await this.options.store.list('Environment', { limit: 200, continue: token });
-        for (const env of page.items) this.queue.add(env.metadata.name);
+        // A generation the controller has not seen yet is tried now, even during a backoff.
+        for (const env of page.items) this.queue.add(env.metadata.name, { force: env.metadata.generation !== env.status.observedGeneration });
         token = page.continue;
       } while (token);
       this.options.observer?.queueDepth(this.queue.depth);
@@ -107,6 +108,11 @@ export class Controller {
       held = await store.acquireLease(name, replicaId, this.leaseTtlMs);
     } catch (err) {
       log.error({ err, environment: name }, 'could not reach the store for a lease');
+    }
+    if (held && this.stopping) {
+      // Stop arrived while we waited for the store: no new work.
+      await store.releaseLease(name, replicaId).catch(() => undefined);
+      return;
     }
     if (!held) {
       // Another replica works on it (or the store is down): look again once its lease could have lapsed.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExponentialBackoff } from './backoff.ts';
 import type { Clock } from './clock.ts';
-import { WorkQueue } from './queue.ts';
+import { MAX_TIMER_MS, WorkQueue } from './queue.ts';
 
 /** A clock that moves only when told to, firing due timers in order. */
 function manualClock() {
@@ -88,5 +88,37 @@ describe('WorkQueue', () => {
     expect(await waiting).toBeUndefined();
     q.add('a');
     expect(await q.get()).toBeUndefined();
+  });
+
+  it('hands out nothing more once shut down, even with keys still queued', async () => {
+    const q = new WorkQueue(manualClock().clock);
+    q.add('a');
+    q.add('b');
+    q.shutdown();
+    expect(await q.get()).toBeUndefined();
+  });
+
+  it('holds a delay longer than a Node timer can (30 days) instead of firing at once', () => {
+    const { clock, advance } = manualClock();
+    const q = new WorkQueue(clock);
+    q.addAfter('a', 30 * 86_400_000);
+    advance(1_000);
+    expect(q.depth).toBe(0);
+    advance(MAX_TIMER_MS);
+    expect(q.depth).toBe(1);
+  });
+
+  it('keeps a backoff against plain adds (a resync), but not against a forced one (a new spec)', () => {
+    const { clock, advance } = manualClock();
+    const q = new WorkQueue(clock, new ExponentialBackoff(1_000, 300_000));
+    q.addRateLimited('a');
+    q.addRateLimited('a');
+    q.add('a');
+    expect(q.depth).toBe(0);
+    advance(2_000);
+    expect(q.depth).toBe(1);
+    q.addRateLimited('b');
+    q.add('b', { force: true });
+    expect(q.depth).toBe(2);
   });
 });

@@ -1,6 +1,8 @@
 import { ExponentialBackoff } from './backoff.ts';
 import { realClock, type Clock } from './clock.ts';
 
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * client-go's work queue: a key added twice is queued once (`dirty`), a key being processed is never
  * handed out again until `done` (`processing`); if it was re-added meanwhile it comes back after `done`.
@@ -11,6 +13,8 @@ export class WorkQueue {
   private readonly processing = new Set<string>();
   private readonly waiting = new Map<string, { at: number; handle: unknown }>();
   private readonly waiters: ((key: string | undefined) => void)[] = [];
+  /** Keys waiting out a backoff: a plain add (a resync) does not cut it short. */
+  private readonly backingOff = new Set<string>();
   private shuttingDown = false;
 
   constructor(
@@ -18,8 +22,14 @@ export class WorkQueue {
     readonly backoff = new ExponentialBackoff(),
   ) {}
 
-  add(key: string): void {
-    if (this.shuttingDown || this.dirty.has(key)) return;
+  /** Queues `key`; `force` also cuts short its backoff (a new spec deserves a try now). */
+  add(key: string, { force = false } = {}): void {
+    if (this.shuttingDown) return;
+    if (this.backingOff.has(key)) {
+      if (!force) return;
+      this.cancelWaiting(key);
+    }
+    if (this.dirty.has(key)) return;
     this.dirty.add(key);
     if (this.processing.has(key)) return;
     const waiter = this.waiters.shift();
@@ -34,20 +44,25 @@ export class WorkQueue {
   addAfter(key: string, ms: number): void {
     if (this.shuttingDown) return;
     if (ms <= 0) return this.add(key);
-    const at = this.clock.now() + ms;
+    // Node's timers hold 2^31-1 ms (~24.8 days); a longer delay would fire at once, over and over.
+    const delay = Math.min(ms, MAX_TIMER_MS);
+    const at = this.clock.now() + delay;
     const pending = this.waiting.get(key);
     if (pending && pending.at <= at) return;
     if (pending) this.clock.clearTimeout(pending.handle);
     const handle = this.clock.setTimeout(() => {
       this.waiting.delete(key);
+      this.backingOff.delete(key);
       this.add(key);
-    }, ms);
+    }, delay);
     this.waiting.set(key, { at, handle });
   }
 
   /** Adds `key` after its next backoff delay; returns that delay. */
   addRateLimited(key: string): number {
     const delay = this.backoff.next(key);
+    this.cancelWaiting(key);
+    this.backingOff.add(key);
     this.addAfter(key, delay);
     return delay;
   }
@@ -56,8 +71,9 @@ export class WorkQueue {
     this.backoff.forget(key);
   }
 
-  /** Resolves with the next key, or undefined once shut down. */
+  /** Resolves with the next key, or undefined once shut down (keys still queued are left alone). */
   get(): Promise<string | undefined> {
+    if (this.shuttingDown) return Promise.resolve(undefined);
     const key = this.queue.shift();
     if (key !== undefined) {
       this.dirty.delete(key);
@@ -83,6 +99,13 @@ export class WorkQueue {
 
   isProcessing(key: string): boolean {
     return this.processing.has(key);
+  }
+
+  private cancelWaiting(key: string): void {
+    const pending = this.waiting.get(key);
+    if (pending) this.clock.clearTimeout(pending.handle);
+    this.waiting.delete(key);
+    this.backingOff.delete(key);
   }
 
   shutdown(): void {

@@ -112,7 +112,7 @@ export class TerraformCli implements TerraformRunner {
       const timer = setTimeout(() => {
         timedOut = true;
         stop();
-      }, timeoutMs);
+      }, Math.min(timeoutMs, 2 ** 31 - 1)); // a longer timer would fire at once
       const onAbort = () => {
         cancelled = true;
         stop();

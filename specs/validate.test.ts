@@ -45,6 +45,7 @@ describe('Environment validation', () => {
     ['secret that is not a name or ARN', (d) => (d.spec.compute.services[0].secrets.X = 'has spaces in it'), 'spec.compute.services[0].secrets.X', /Secrets Manager secret name or ARN/],
     ['extension not allowed', (d) => d.spec.data.postgres.extensions.push('plpython3u'), 'spec.data.postgres.extensions[2]', /is not one of/],
     ['max below min capacity', (d) => (d.spec.data.postgres.maxCapacity = 1, d.spec.data.postgres.minCapacity = 2), 'spec.data.postgres.maxCapacity', /below minCapacity 2/],
+    ['drift interval too long', (d) => (d.spec.driftDetection.interval = '45d'), 'spec.driftDetection.interval', /longer than 30d/],
     ['drift interval too short', (d) => (d.spec.driftDetection.interval = '1m'), 'spec.driftDetection.interval', /shorter than 5m/],
     ['idle timeout above the ALB max', (d) => (d.spec.compute.services[0].websocket.idleTimeoutSeconds = 5000), 'spec.compute.services[0].websocket.idleTimeoutSeconds', /4000/],
     ['websocket on a private service', (d) => (d.spec.compute.services[1].websocket = {}), 'spec.compute.services[1].websocket', /needs public: true/],

@@ -122,6 +122,7 @@ export function environmentRules(spec: EnvironmentSpec): Problem[] {
 
   const interval = spec.driftDetection.interval;
   if (parseInterval(interval) < 5 * 60_000) add('driftDetection.interval', `${interval} is shorter than 5m`);
+  if (parseInterval(interval) > 30 * 86_400_000) add('driftDetection.interval', `${interval} is longer than 30d`);
 
   if (spec.network) {
     const cidr = checkCidr(spec.network.cidr);
