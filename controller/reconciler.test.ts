@@ -262,6 +262,21 @@ describe('reconciler on the local target, with real terraform', () => {
     expect(spawned).toEqual([]);
   });
 
+  it('plans every tier again when asked to reconcile now, once per request', async () => {
+    const small = (annotations?: Record<string, string>) => ({ ...devEnvironment('chat-dev', (s) => { delete s.data; delete s.compute; delete s.observability; }), metadata: { name: 'chat-dev', ...(annotations ? { annotations } : {}) } });
+    await store.create(small());
+    await reconciler.reconcile('chat-dev', signal());
+    spawned.length = 0;
+    now += 1_000;
+    await store.update(small({ [ANNOTATIONS.requestedAt]: new Date(now).toISOString() }));
+    now += 1_000;
+    await reconciler.reconcile('chat-dev', signal());
+    expect(spawned).toEqual(['chat-dev/network plan', 'chat-dev/frontend plan']);
+    spawned.length = 0;
+    await reconciler.reconcile('chat-dev', signal());
+    expect(spawned).toEqual([]);
+  });
+
   it('runs nothing for a suspended environment and says so', async () => {
     await store.create(devEnvironment('chat-dev', (s) => (s.suspend = true)));
     await reconciler.reconcile('chat-dev', signal());

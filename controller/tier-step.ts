@@ -157,6 +157,9 @@ function driftState(env: StoredEnvironment, tier: Tier, previous: TierStatus, no
   const { enabled, interval } = env.spec.driftDetection;
   const intervalMs = parseInterval(interval);
   const last = previous.lastCheckedAt ?? previous.lastAppliedAt;
+  // "Reconcile now" (the API's annotation) asks for a plan even when nothing changed and no check is due.
+  const requested = Date.parse(env.metadata.annotations?.[ANNOTATIONS.requestedAt] ?? '');
+  if (last && requested > Date.parse(last)) return { due: true, intervalMs: enabled ? intervalMs : undefined, nextCheckMs: undefined };
   if (!enabled || !last) return { due: false, intervalMs: undefined, nextCheckMs: undefined };
   // Spread checks: up to 10% extra per environment and tier, the same on every pass.
   const jitter = (parseInt(sha256(`${env.metadata.name}/${tier}`).slice(0, 8), 16) / 0xffffffff) * 0.1 * intervalMs;
