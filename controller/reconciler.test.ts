@@ -286,9 +286,10 @@ describe('reconciler on the local target, with real terraform', () => {
     expect(env.status.observedGeneration).toBe(env.metadata.generation);
   });
 
-  it('stalls on a guardrail violation or a missing target without running terraform', async () => {
+  it('stalls on a guardrail violation (no terraform for the blocked tier and its dependents) or a missing target (none at all)', async () => {
+    const guardedTerraform = countingTerraform(dir.path);
     const guarded = testReconciler({
-      store, dataDir: dir.path, terraform: countingTerraform(dir.path).terraform,
+      store, dataDir: dir.path, terraform: guardedTerraform.terraform,
       synthesize: (input) => ({ ...synthesizeTier(input), violations: input.tier === 'network' ? [{ rule: 'no-open-ingress', address: 'aws_security_group.db', message: 'open to 0.0.0.0/0' }] : [] }),
     });
     await store.create(devEnvironment());
@@ -297,6 +298,9 @@ describe('reconciler on the local target, with real terraform', () => {
     expect(cond(env, 'Stalled')).toMatchObject({ status: 'True', reason: 'GuardrailViolation' });
     expect(cond(env, 'Synthesized', 'network')?.message).toContain('aws_security_group.db');
     expect(existsSync(tierDir('network'))).toBe(false);
+    // Only the frontend, which needs no other tier, went ahead.
+    expect(new Set(guardedTerraform.spawned.map((s) => s.split(' ')[0]))).toEqual(new Set(['chat-dev/frontend']));
+    expect(cond(env, 'Ready', 'compute')).toMatchObject({ status: 'False', reason: 'DependencyNotReady' });
 
     await store.create(devEnvironment('chat-other', (s) => (s.target = 'nowhere')));
     await expect(reconciler.reconcile('chat-other', signal())).rejects.toBeInstanceOf(TerminalError);
