@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { awsTier, FAKE_INPUTS } from '../testing/fixtures.ts';
+import { TIERS } from '../../specs/environment.ts';
+import { checkGuardrails, synthesizeTeardown } from '../index.ts';
+import { awsExample, awsTier, FAKE_INPUTS, withSpec, type TfJson } from '../testing/fixtures.ts';
 
 describe('AWS tier stack', () => {
   it('assumes the target role in its region with default tags, provider pinned', async () => {
@@ -46,6 +48,24 @@ describe('AWS tier stack', () => {
       const l = synthesizeTier({ environment: local, target: LOCAL_TARGET, tier });
       expect(Object.keys(aws.tf.output!).sort()).toEqual(Object.keys(JSON.parse(l.json).output).sort());
       expect(aws.result.outputs.sort()).toEqual(Object.keys(aws.tf.output!).sort());
+    }
+  });
+});
+
+describe('AWS teardown stack', () => {
+  it('has the full stack\'s provider and backend, no resources or data, for a tier the spec no longer declares', async () => {
+    const { environment, target } = awsExample('chat-prod');
+    for (const tier of TIERS) {
+      const full = (await awsTier('chat-prod', tier)).tf;
+      // A spec must declare some tier: keep one other.
+      const keep = tier === 'frontend' ? 'network' : 'frontend';
+      const gone = withSpec(environment, (s) => TIERS.filter((t) => t !== keep).forEach((t) => delete s[t]));
+      const json = synthesizeTeardown({ environment: gone, target, tier });
+      const tf = JSON.parse(json) as TfJson;
+      expect([tier, tf.provider, tf.terraform]).toEqual([tier, full.provider, full.terraform]);
+      expect([tier, tf.resource, tf.data, tf.output]).toEqual([tier, undefined, undefined, undefined]);
+      expect(checkGuardrails(tf)).toEqual([]);
+      expect(synthesizeTeardown({ environment: gone, target, tier })).toBe(json);
     }
   });
 });

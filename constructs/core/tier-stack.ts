@@ -9,6 +9,8 @@ export interface StackFacts {
   readonly provider: 'aws' | 'local';
   /** The spec asks for CloudTrail (observability tier). */
   readonly cloudtrail?: boolean;
+  /** Provider and backend only: applied with -destroy to empty the tier's state. */
+  readonly teardown?: boolean;
 }
 
 /**

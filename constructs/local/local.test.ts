@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { synthesizeTier } from '../index.ts';
-import { devEnvironment, FAKE_INPUTS, LOCAL_TARGET, resources, type TfJson } from '../testing/fixtures.ts';
+import { synthesizeTeardown, synthesizeTier } from '../index.ts';
+import { devEnvironment, FAKE_INPUTS, LOCAL_TARGET, resources, withSpec, type TfJson } from '../testing/fixtures.ts';
 
 const synth = (tier: 'network' | 'data' | 'compute' | 'frontend' | 'observability', inputs?: typeof FAKE_INPUTS) =>
   JSON.parse(synthesizeTier({ environment: devEnvironment(), target: LOCAL_TARGET, tier, inputs }).json) as TfJson;
@@ -40,5 +40,13 @@ describe('local target', () => {
   it('makes ids from the per-apply terraform_data ids', () => {
     const out = synth('network').output!;
     expect(out.vpcId.value).toBe('vpc-${substr(replace(terraform_data.network_vpc.id, "-", ""), 0, 17)}');
+  });
+
+  it('tears a tier down with the local backend alone, even once the spec drops it', () => {
+    const environment = withSpec(devEnvironment(), (s) => delete s.frontend);
+    const tf = JSON.parse(synthesizeTeardown({ environment, target: LOCAL_TARGET, tier: 'frontend' })) as TfJson & { '//': { terrace: object } };
+    expect(Object.keys(tf).sort()).toEqual(['//', 'terraform']);
+    expect(tf.terraform).toEqual({ backend: { local: { path: 'terraform.tfstate' } } });
+    expect(tf['//'].terrace).toEqual({ environment: 'chat-dev', tier: 'frontend', provider: 'local', teardown: true });
   });
 });

@@ -3,7 +3,7 @@ import { DataTerraformRemoteStateLocal, LocalBackend } from '../core/cdktf.ts';
 import type { Tier } from '../../specs/environment.ts';
 import { TierInputs, type TierOutputs } from '../core/inputs.ts';
 import { addOutputs } from '../core/outputs.ts';
-import { TierStack } from '../core/tier-stack.ts';
+import { TierStack, type StackFacts } from '../core/tier-stack.ts';
 import { computeModel } from '../model/compute.ts';
 import type { ModelContext } from '../model/context.ts';
 import { dataModel } from '../model/data.ts';
@@ -23,8 +23,7 @@ import { LocalObservability } from './observability.ts';
  * state in `terraform.tfstate` of the working dir, other tiers' state in the sibling dirs `../<tier>/`.
  */
 export function buildLocalStack(root: Construct, ctx: ModelContext, tier: Tier, given?: Partial<Record<Tier, TierOutputs>>): TierStack {
-  const stack = new TierStack(root, { environment: ctx.env, tier, provider: 'local' });
-  new LocalBackend(stack, { path: 'terraform.tfstate' });
+  const stack = localStack(root, { environment: ctx.env, tier, provider: 'local' });
   const inputs = new TierInputs(given, (dep) => {
     const state = new DataTerraformRemoteStateLocal(stack, `remote_state_${dep}`, { path: `../${dep}/terraform.tfstate` });
     return { getString: (k) => state.getString(k), getNumber: (k) => state.getNumber(k), getList: (k) => state.getList(k) };
@@ -48,4 +47,11 @@ function build(stack: TierStack, ctx: ModelContext, tier: Tier, inputs: TierInpu
     case 'observability':
       return new LocalObservability(stack, 'observability', { model: escapeDeep(observabilityModel(ctx)), inputs }).outputs;
   }
+}
+
+/** The backend only (what a teardown applies): no provider to configure for terraform_data. */
+export function localStack(root: Construct, facts: StackFacts): TierStack {
+  const stack = new TierStack(root, facts);
+  new LocalBackend(stack, { path: 'terraform.tfstate' });
+  return stack;
 }

@@ -5,12 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIERS, type Tier } from '../../specs/environment.ts';
-import { synthesizeTier, type TierOutputs } from '../index.ts';
+import { synthesizeTeardown, synthesizeTier, type TierOutputs } from '../index.ts';
 import { devEnvironment, LOCAL_TARGET, withSpec } from '../testing/fixtures.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'terrace-local-'));
 const cliConfig = join(root, 'terraformrc');
 const env = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: cliConfig, TF_INPUT: '0' };
+writeFileSync(cliConfig, '');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function terraform(dir: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync('terraform', args, { cwd: dir, env, encoding: 'utf8' });
@@ -41,7 +43,6 @@ describe('local target applied by real terraform', () => {
   const outputs: Partial<Record<Tier, TierOutputs>> = {};
 
   beforeAll(() => {
-    writeFileSync(cliConfig, '');
     for (const tier of TIERS) {
       const dir = join(root, tier);
       const synth = synthesizeTier({ environment, target: LOCAL_TARGET, tier, inputs: outputs });
@@ -52,7 +53,6 @@ describe('local target applied by real terraform', () => {
       outputs[tier] = outputsOf(dir);
     }
   }, 240_000);
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('gives every tier its declared outputs, with ids from state', () => {
     for (const tier of TIERS) {
@@ -109,4 +109,20 @@ describe('local target applied by real terraform', () => {
     expect(web.input.containers[0].command).toEqual(['echo', '${HOME}']);
     expect(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')).toContain('$${aws_db_instance.x.password} and %%{if true}x%%{endif}');
   });
+});
+
+describe('teardown stack applied by real terraform', () => {
+  it('destroys everything in the state of a tier the spec no longer declares', () => {
+    const dir = join(root, 'frontend-teardown');
+    const full = synthesizeTier({ environment: devEnvironment(), target: LOCAL_TARGET, tier: 'frontend' });
+    write(dir, full.json);
+    ok(dir, 'init', '-input=false', '-no-color');
+    ok(dir, 'apply', '-auto-approve', '-input=false', '-no-color');
+    expect(ok(dir, 'state', 'list').trim().split('\n')).toHaveLength(full.resourceCount);
+
+    const gone = withSpec(devEnvironment(), (spec) => delete spec.frontend);
+    write(dir, synthesizeTeardown({ environment: gone, target: LOCAL_TARGET, tier: 'frontend' }));
+    ok(dir, 'apply', '-destroy', '-auto-approve', '-input=false', '-no-color');
+    expect(ok(dir, 'state', 'list')).toBe('');
+  }, 60_000);
 });
