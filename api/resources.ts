@@ -3,7 +3,9 @@ import { ANNOTATIONS } from '../specs/meta.ts';
 import { ConflictError, type Store, type StoredEnvironment } from '../specs/store/types.ts';
 import type { Target } from '../specs/target.ts';
 import { ValidationError } from '../specs/validate.ts';
+import { allows } from './auth/authenticate.ts';
 import { HttpProblem, notFound } from './errors.ts';
+import type { Scope } from './schemas.ts';
 
 // Shared steps of the document routes: preconditions, admission checks, read-modify-write.
 
@@ -81,13 +83,24 @@ export function updatable(current: StoredEnvironment, next: Environment): void {
 const SERVER_ANNOTATIONS = Object.values(ANNOTATIONS);
 
 /**
- * A spec PUT replaces annotations, but the ones the API sets for the controller survive unless the
- * body names them: CI re-posting the same spec must not undo an approval or change anything.
+ * The annotations the API sets for the controller (approve, reconcile now) come only from the operate routes:
+ * a body's values are dropped and the stored ones kept, so a write-scoped token cannot approve its own plan and
+ * CI re-posting the same spec changes nothing.
  */
-export function keepServerAnnotations(doc: Environment, current: StoredEnvironment): Environment {
-  const kept = Object.entries(current.metadata.annotations ?? {}).filter(([k]) => (SERVER_ANNOTATIONS as string[]).includes(k));
-  if (kept.length === 0) return doc;
-  return { ...doc, metadata: { ...doc.metadata, annotations: { ...Object.fromEntries(kept), ...doc.metadata.annotations } } };
+export function keepServerAnnotations(doc: Environment, current: StoredEnvironment | undefined): Environment {
+  const isServer = (k: string) => (SERVER_ANNOTATIONS as string[]).includes(k);
+  const fromClient = Object.entries(doc.metadata.annotations ?? {}).filter(([k]) => !isServer(k));
+  const kept = Object.entries(current?.metadata.annotations ?? {}).filter(([k]) => isServer(k));
+  const { annotations: _dropped, ...metadata } = doc.metadata;
+  const merged = [...fromClient, ...kept];
+  return { ...doc, metadata: merged.length > 0 ? { ...metadata, annotations: Object.fromEntries(merged) } : metadata };
+}
+
+/** Turning manual approval off lets plans apply unreviewed: that takes the operate scope, not just write. */
+export function approvalChangeAllowed(current: StoredEnvironment | undefined, next: Environment, scopes: readonly Scope[]): void {
+  if (current?.spec.approval === 'manual' && next.spec.approval !== 'manual' && !allows(scopes, 'operate')) {
+    throw new HttpProblem(403, 'changing spec.approval from manual needs the operate scope');
+  }
 }
 
 /**

@@ -9,6 +9,10 @@ declare module 'fastify' {
     /** The scope a /v1 route needs; routes without one need admin (fail closed). */
     scope?: Scope;
   }
+  interface FastifyRequest {
+    /** Who called, once the /v1 auth hook accepted the token. */
+    principal?: Principal;
+  }
 }
 
 export interface Principal {
@@ -56,6 +60,7 @@ export function createAuth(deps: { store: Store; adminTokenHash?: string }) {
         headers: { 'www-authenticate': `Bearer realm="terrace", error="insufficient_scope", scope="${needed}"` },
       });
     }
+    request.principal = principal;
     request.log = request.log.child({ principal: principal.name });
   }
 

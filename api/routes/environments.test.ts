@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ANNOTATIONS } from '../../specs/meta.ts';
 import { envBody, startApi, type TestApi } from '../../test/support/api.ts';
 import type { DryRunTier } from '../app.ts';
 
@@ -84,6 +85,30 @@ describe('environments: create, update, read', () => {
     const moved = await put('chat-dev', envBody('chat-dev', { target: 'other' }));
     expect(moved.statusCode).toBe(422);
     expect(moved.json().errors[0].path).toBe('spec.target');
+  });
+
+  it('never takes the controller annotations from a body: a write token cannot approve its own plan', async () => {
+    api = await startApi();
+    const write = await api.as('write');
+    const approve = { annotations: { [ANNOTATIONS.approvePlan]: 'network-abc', team: 'rt' } };
+    expect((await api.call({ method: 'PUT', url: '/v1/environments/chat-dev', headers: write, payload: envBody('chat-dev', {}, approve) })).statusCode).toBe(201);
+    expect((await api.store.get('Environment', 'chat-dev'))?.metadata.annotations).toEqual({ team: 'rt' });
+    expect((await api.call({ method: 'PUT', url: '/v1/environments/chat-dev', headers: write, payload: envBody('chat-dev', {}, approve) })).statusCode).toBe(200);
+    expect((await api.store.get('Environment', 'chat-dev'))?.metadata.annotations).toEqual({ team: 'rt' });
+  });
+
+  it('needs the operate scope to turn manual approval off', async () => {
+    api = await startApi();
+    await api.call({ method: 'PUT', url: '/v1/environments/chat-dev', payload: envBody('chat-dev', { approval: 'manual' }) });
+    const write = await api.as('write');
+    const off = await api.call({ method: 'PUT', url: '/v1/environments/chat-dev', headers: write, payload: envBody('chat-dev', { approval: 'auto' }) });
+    expect(off.statusCode).toBe(403);
+    expect(off.json().detail).toMatch(/operate scope/);
+    expect((await api.store.get('Environment', 'chat-dev'))?.spec.approval).toBe('manual');
+    const same = await api.call({ method: 'PUT', url: '/v1/environments/chat-dev', headers: write, payload: envBody('chat-dev', { approval: 'manual', suspend: true }) });
+    expect(same.statusCode).toBe(200);
+    const operator = await api.as('write', 'operate');
+    expect((await api.call({ method: 'PUT', url: '/v1/environments/chat-dev', headers: operator, payload: envBody('chat-dev', { approval: 'auto' }) })).statusCode).toBe(200);
   });
 
   it('GET returns spec, status and an ETag; 404 is a problem', async () => {

@@ -6,7 +6,7 @@ import { parseEnvironment } from '../../specs/validate.ts';
 import type { AppDeps } from '../app.ts';
 import { HttpProblem } from '../errors.ts';
 import {
-  clientFields, conflictStatus, etag, keepServerAnnotations, listDocuments, nameMatches, precondition, requireEnvironment, requireTarget, statusView, updatable,
+  approvalChangeAllowed, clientFields, conflictStatus, etag, keepServerAnnotations, listDocuments, nameMatches, precondition, requireEnvironment, requireTarget, statusView, updatable,
 } from '../resources.ts';
 import {
   DryRunQuery, DryRunResult, EnvironmentResource, EventSchema, IfMatchHeaders, ListQuery, NameParams, PageOf, PageQuery, StatusView, V1_PROBLEMS, problems,
@@ -34,7 +34,7 @@ export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryR
       response: { 201: EnvironmentResource, 200: DryRunResult, ...problems(...V1_PROBLEMS, 409, 422, 501) },
     },
   }, async (request, reply) => {
-    const doc = clientFields(request.body);
+    const doc = keepServerAnnotations(clientFields(request.body), undefined);
     const target = await requireTarget(store, doc.spec.target);
     if (request.query.dryRun) {
       if (await store.get('Environment', doc.metadata.name)) throw new HttpProblem(409, `Environment ${doc.metadata.name} already exists`);
@@ -59,6 +59,7 @@ export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryR
     const target = await requireTarget(store, doc.spec.target);
     const current = await store.get('Environment', doc.metadata.name);
     if (current) updatable(current, doc);
+    approvalChangeAllowed(current, doc, request.principal?.scopes ?? []);
     const expectedResourceVersion = precondition(ifMatch, current);
     // 200 is a union (document or dry-run result), which fast-json-stringify resolves by validating
     // the value: a stored document failing a newer pattern would turn a good write into a 500.
@@ -66,7 +67,8 @@ export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryR
       const result = await dryRunOf(doc, target);
       return reply.serializer(JSON.stringify).send(result);
     }
-    const saved = await (current ? store.update(keepServerAnnotations(doc, current), { expectedResourceVersion }) : store.create(doc)).catch((err) => conflictStatus(err, ifMatch));
+    const written = keepServerAnnotations(doc, current);
+    const saved = await (current ? store.update(written, { expectedResourceVersion }) : store.create(written)).catch((err) => conflictStatus(err, ifMatch));
     if (current) reply.serializer(JSON.stringify);
     return reply.code(current ? 200 : 201).header('etag', etag(saved.metadata.resourceVersion)).send(saved);
   });
