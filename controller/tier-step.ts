@@ -1,6 +1,3 @@
-import { createReadStream, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { SynthesizedTier } from '../constructs/index.ts';
 import { findCondition, isTrue } from '../specs/conditions.ts';
@@ -9,6 +6,7 @@ import { ANNOTATIONS } from '../specs/meta.ts';
 import type { PlanSummary, TierStatus } from '../specs/status.ts';
 import type { EnvironmentEvent, StoredEnvironment } from '../specs/store/types.ts';
 import { TierError } from './errors.ts';
+import { clearPending, planId, PLAN_FILE, readPending, writePending } from './pending-plan.ts';
 import { errorMessage } from './redact.ts';
 import type { RunResult, TerraformRunner } from './runner.ts';
 import { lockInfo } from './terraform-json.ts';
@@ -30,8 +28,6 @@ export interface TierStepDeps {
 
 export type TierOutcome = 'unchanged' | 'applied' | 'no-changes' | 'awaiting-approval';
 
-const PLAN_FILE = 'current.tfplan';
-const PENDING_FILE = 'pending.json';
 
 /**
  * One tier, level-based: skip when the synthesized stack equals what was last applied and no drift check is
@@ -64,7 +60,7 @@ export async function reconcileTier(
   const approvedId = env.metadata.annotations?.[ANNOTATIONS.approvePlan];
   const pending = readPending(dir);
   const awaiting = findCondition(previous.conditions, 'Planned')?.reason === 'AwaitingApproval';
-  if (awaiting && pending && pending.hash === hash && pending.id !== approvedId && existsSync(join(dir, PLAN_FILE))) {
+  if (awaiting && pending && pending.hash === hash && pending.id !== approvedId) {
     return { status, outcome: 'awaiting-approval' }; // still waiting: no new terraform run until approved or changed
   }
   await deps.beforeRun(tier);
@@ -75,11 +71,11 @@ export async function reconcileTier(
   }
 
   let plan: PlanSummary | undefined;
-  if (awaiting && pending && pending.id === approvedId && pending.hash === hash && existsSync(join(dir, PLAN_FILE))) {
+  if (awaiting && pending && pending.id === approvedId && pending.hash === hash) {
     plan = pending; // an operator approved exactly this plan: apply it, no new plan
   } else {
     const planned = await planWithLockRecovery(deps, dir, run);
-    rmSync(join(dir, PENDING_FILE), { force: true });
+    clearPending(dir);
     if (!planned.changes) {
       const outputs = previous.lastAppliedHash === hash && previous.outputs ? previous.outputs : await deps.terraform.outputs(dir, run);
       status = {
@@ -98,14 +94,14 @@ export async function reconcileTier(
       if (drift.due) await deps.appendEvent({ tier, action: 'drift-check', outcome: 'Succeeded', message: 'no drift', durationMs: planned.durationMs });
       return { status, outcome: 'no-changes', nextCheckMs: drift.intervalMs };
     }
-    plan = { id: `${tier}-${(await fileHash(join(dir, PLAN_FILE))).slice(0, 12)}`, add: planned.changes.add, change: planned.changes.change, destroy: planned.changes.remove };
+    plan = { id: await planId(dir, tier), add: planned.changes.add, change: planned.changes.change, destroy: planned.changes.remove };
     const drifted = upToDate && drift.due;
     if (drifted) {
       status = setTierConditions(status, gen, now, { Drifted: ['True', 'DriftDetected', `drift found: ${changeText(plan)}`] });
       await deps.appendEvent({ tier, action: 'drift-check', outcome: 'Info', message: `drift found: ${changeText(plan)}`, changes: plan, durationMs: planned.durationMs });
     }
     if (env.spec.approval === 'manual') {
-      writeFileSync(join(dir, PENDING_FILE), JSON.stringify({ ...plan, hash }));
+      writePending(dir, { ...plan, hash });
       status = setTierConditions({ ...status, lastPlan: plan }, gen, now, {
         Planned: ['False', 'AwaitingApproval', `plan ${plan.id}: ${changeText(plan)}; approve it to apply`],
         Ready: ['False', 'AwaitingApproval', `plan ${plan.id} awaits approval`],
@@ -118,7 +114,7 @@ export async function reconcileTier(
   status = setTierConditions({ ...status, lastPlan: plan }, gen, now, { Planned: ['True', 'PlannedWithChanges', `plan ${plan.id}: ${changeText(plan)}`] });
   deps.log.info({ environment: name, tier, plan: plan.id }, `${name}: applying ${tier}: ${changeText(plan)}`);
   const applied = await deps.terraform.apply(dir, PLAN_FILE, run);
-  rmSync(join(dir, PENDING_FILE), { force: true });
+  clearPending(dir);
   if (applied.code !== 0) {
     await deps.appendEvent({ tier, action: 'apply', outcome: 'Failed', message: describe(applied), changes: plan, durationMs: applied.durationMs });
     throw failure('ApplyFailed', applied);
@@ -167,15 +163,6 @@ function driftState(env: StoredEnvironment, tier: Tier, previous: TierStatus, no
   return { due: now.getTime() >= dueAt, intervalMs: intervalMs + jitter, nextCheckMs: Math.max(dueAt - now.getTime(), 1_000) };
 }
 
-function readPending(dir: string): (PlanSummary & { hash: string }) | undefined {
-  const file = join(dir, PENDING_FILE);
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
 
 function readyMessage(status: TierStatus): string {
   return status.lastAppliedAt ? `applied at ${status.lastAppliedAt}` : 'applied';
@@ -196,10 +183,4 @@ export function failure(reason: string, result: RunResult): TierError {
   return new TierError(reason, describe(result));
 }
 
-function fileHash(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(path).on('data', (d) => h.update(d)).on('end', () => resolve(h.digest('hex'))).on('error', reject);
-  });
-}
 
