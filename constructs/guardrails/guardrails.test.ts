@@ -10,6 +10,11 @@ const privateBucket = (name: string) => ({
   aws_s3_bucket_server_side_encryption_configuration: { [name]: { bucket: `\${aws_s3_bucket.${name}.id}` } },
 });
 
+const rolePolicy = (...statements: object[]) => ({ resource: { aws_iam_role_policy: { task: { policy: policy(...statements) } } } });
+const ingressRule = (cidr: Record<string, string>) => ({ resource: { aws_vpc_security_group_ingress_rule: { ssh: { security_group_id: '${aws_security_group.app.id}', ip_protocol: 'tcp', from_port: 22, to_port: 22, ...cidr } } } });
+const bucketPolicy = (Principal: unknown, Condition: object) => ({ resource: { ...privateBucket('site'), aws_s3_bucket_policy: { site: { bucket: 'x', policy: policy({ Effect: 'Allow', Principal, Action: 's3:GetObject', Resource: 'arn:aws:s3:::site/*', Condition }) } } } });
+const SENSITIVE_READS = ['secretsmanager:GetSecretValue', 'ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'kms:Decrypt', 's3:GetObject', 'dynamodb:GetItem'];
+
 const BAD: [string, string, string, object][] = [
   ['db group open to the world', 'no-open-ingress', 'aws_security_group.db', { resource: { aws_security_group: { db: { ingress: [{ from_port: 5432, to_port: 5432, protocol: 'tcp', cidr_blocks: ['0.0.0.0/0'] }] } } } }],
   ['IPv6 rule open to the world', 'no-open-ingress', 'aws_vpc_security_group_ingress_rule.ssh', { resource: { aws_vpc_security_group_ingress_rule: { ssh: { security_group_id: '${aws_security_group.app.id}', ip_protocol: 'tcp', from_port: 22, to_port: 22, cidr_ipv6: '::/0' } } } }],
@@ -33,6 +38,23 @@ const BAD: [string, string, string, object][] = [
   ['plain HTTP listener forwarding', 'https-only', 'aws_lb_listener.http', { resource: { aws_lb_listener: { http: { port: 80, protocol: 'HTTP', default_action: [{ type: 'forward', target_group_arn: 'x' }] } } } }],
   ['redirect to HTTP', 'https-only', 'aws_lb_listener.http', { resource: { aws_lb_listener: { http: { port: 80, protocol: 'HTTP', default_action: [{ type: 'redirect', redirect: { protocol: 'HTTP', port: '8080' } }] } } } }],
   ['CloudFront allowing HTTP', 'https-only', 'aws_cloudfront_distribution.cdn', { resource: { aws_cloudfront_distribution: { cdn: { default_cache_behavior: { viewer_protocol_policy: 'allow-all' } } } } }],
+  ['Action "iam:*" on one role', 'iam-least-privilege', 'aws_iam_role_policy.task', rolePolicy({ Effect: 'Allow', Action: 'iam:*', Resource: 'arn:aws:iam::111111111111:role/app' })],
+  ['write on arn:aws:iam::*:*', 'iam-least-privilege', 'aws_iam_role_policy.task', rolePolicy({ Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::*:*' })],
+  ['write on arn:*:s3:::*', 'iam-least-privilege', 'aws_iam_role_policy.task', rolePolicy({ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:*:s3:::*' })],
+  ['write on every object of every bucket', 'iam-least-privilege', 'aws_iam_role_policy.task', rolePolicy({ Effect: 'Allow', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::*/*' })],
+  ['write in any region of an account', 'iam-least-privilege', 'aws_iam_role_policy.task', rolePolicy({ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:*:111111111111:jobs' })],
+  ...SENSITIVE_READS.map((a): [string, string, string, object] => [`${a} on "*"`, 'iam-least-privilege', 'aws_iam_role_policy.task', rolePolicy({ Effect: 'Allow', Action: a, Resource: '*' })]),
+  ['s3:Get* (covers GetObject) on every bucket', 'iam-least-privilege', 'aws_iam_role_policy.task', rolePolicy({ Effect: 'Allow', Action: 's3:Get*', Resource: 'arn:aws:s3:::*' })],
+  ['two /1 halves of the IPv4 internet', 'no-open-ingress', 'aws_security_group.db', { resource: { aws_security_group: { db: { ingress: [{ from_port: 5432, to_port: 5432, protocol: 'tcp', cidr_blocks: ['0.0.0.0/1', '128.0.0.0/1'] }] } } } }],
+  ['::0/0', 'no-open-ingress', 'aws_vpc_security_group_ingress_rule.ssh', ingressRule({ cidr_ipv6: '::0/0' })],
+  ['0:0:0:0:0:0:0:0/0', 'no-open-ingress', 'aws_security_group_rule.redis', { resource: { aws_security_group_rule: { redis: { type: 'ingress', security_group_id: 'sg-1', protocol: 'tcp', from_port: 6379, to_port: 6379, ipv6_cidr_blocks: ['0:0:0:0:0:0:0:0/0'] } } } }],
+  ['IPv4 wider than /8', 'no-open-ingress', 'aws_vpc_security_group_ingress_rule.ssh', ingressRule({ cidr_ipv4: '64.0.0.0/2' })],
+  ['IPv6 wider than /8 (all global unicast)', 'no-open-ingress', 'aws_vpc_security_group_ingress_rule.ssh', ingressRule({ cidr_ipv6: '2000::/3' })],
+  ['a CIDR that cannot be read', 'no-open-ingress', 'aws_vpc_security_group_ingress_rule.ssh', ingressRule({ cidr_ipv4: '0.0.0.0/00x' })],
+  ['Principal "*" with aws:SourceArn "*"', 'no-public-bucket', 'aws_s3_bucket_policy.site', bucketPolicy('*', { StringLike: { 'aws:SourceArn': '*' } })],
+  ['AWS "*" with a wildcard-only aws:SourceArn', 'no-public-bucket', 'aws_s3_bucket_policy.site', bucketPolicy({ AWS: '*' }, { ArnLike: { 'aws:SourceArn': 'arn:*:*:*:*:*' } })],
+  ['Principal "*" with aws:SourceArn that may be absent', 'no-public-bucket', 'aws_s3_bucket_policy.site', bucketPolicy('*', { ArnLikeIfExists: { 'aws:SourceArn': 'arn:aws:cloudfront::111111111111:distribution/E1' } })],
+  ['Principal "*" with a negated aws:SourceArn', 'no-public-bucket', 'aws_s3_bucket_policy.site', bucketPolicy('*', { ArnNotEquals: { 'aws:SourceArn': 'arn:aws:cloudfront::111111111111:distribution/E1' } })],
   ['single-region trail', 'cloudtrail', 'aws_cloudtrail.t', { resource: { aws_cloudtrail: { t: { is_multi_region_trail: false, enable_log_file_validation: true } } } }],
   ['trail without validation', 'cloudtrail', 'aws_cloudtrail.t', { resource: { aws_cloudtrail: { t: { is_multi_region_trail: true } } } }],
   ['cloudtrail asked for but missing', 'cloudtrail', 'aws_cloudtrail', { '//': { terrace: { tier: 'observability', provider: 'aws', cloudtrail: true } }, resource: {} }],
@@ -51,13 +73,27 @@ describe('guardrails', () => {
         aws_security_group: { alb: { tags: { 'terrace:purpose': 'public-alb' } } },
         aws_vpc_security_group_ingress_rule: {
           https: { security_group_id: '${aws_security_group.alb.id}', ip_protocol: 'tcp', from_port: 443, to_port: 443, cidr_ipv4: '0.0.0.0/0' },
-          http: { security_group_id: '${aws_security_group.alb.id}', ip_protocol: 'tcp', from_port: 80, to_port: 80, cidr_ipv4: '0.0.0.0/0' },
+          http: { security_group_id: '${aws_security_group.alb.id}', ip_protocol: 'tcp', from_port: 80, to_port: 80, cidr_ipv6: '::0/0' },
+          private: { security_group_id: '${aws_security_group.alb.id}', ip_protocol: 'tcp', from_port: 22, to_port: 22, cidr_ipv4: '10.0.0.0/8' },
+          vpc: { security_group_id: '${aws_security_group.alb.id}', ip_protocol: '-1', cidr_ipv4: '${data.terraform_remote_state.network.outputs.vpcCidr}' },
         },
+        aws_security_group_rule: { v6: { type: 'ingress', security_group_id: 'sg-1', protocol: 'tcp', from_port: 22, to_port: 22, ipv6_cidr_blocks: ['fd00::/8', '2001:db8::/32'] } },
         aws_iam_role_policy: {
-          exec: { policy: policy({ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 'xray:PutTraceSegments', 'cloudwatch:PutMetricData', 'ec2:DescribeInstances', 's3:List*'], Resource: '*' }, { Effect: 'Deny', Action: '*', Resource: '*' }) },
+          exec: { policy: policy({ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 'xray:PutTraceSegments', 'xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:GetSamplingStatisticSummaries', 'cloudwatch:PutMetricData', 'ec2:DescribeInstances', 's3:List*'], Resource: '*' }, { Effect: 'Deny', Action: '*', Resource: '*' }) },
+          scoped: {
+            policy: policy(
+              { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: ['arn:aws:logs:eu-west-1:111111111111:log-group:name:*', '${aws_cloudwatch_log_group.x.arn}', '${aws_cloudwatch_log_group.x.arn}:*'] },
+              { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: ['arn:aws:secretsmanager:eu-west-1:111111111111:secret:name-??????', '${data.terraform_remote_state.data.outputs.postgresSecretArn}'] },
+              { Effect: 'Allow', Action: 'rds-db:connect', Resource: 'arn:aws:rds-db:eu-west-1:111111111111:dbuser:cluster-id/*' },
+              { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: ['arn:aws:s3:::site/*', '${format("arn:aws:s3:::%s/*", var.bucket)}'] },
+            ),
+          },
         },
         ...privateBucket('site'),
-        aws_s3_bucket_policy: { site: { bucket: 'x', policy: policy({ Effect: 'Allow', Principal: { Service: 'cloudfront.amazonaws.com' }, Action: 's3:GetObject', Resource: '*', Condition: { StringEquals: { 'AWS:SourceArn': 'arn:cf' } } }, { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: '*' }) } },
+        aws_s3_bucket_policy: {
+          site: { bucket: 'x', policy: policy({ Effect: 'Allow', Principal: { Service: 'cloudfront.amazonaws.com' }, Action: 's3:GetObject', Resource: '*', Condition: { StringEquals: { 'AWS:SourceArn': 'arn:cf' } } }, { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: '*' }) },
+          cdn: { bucket: 'y', policy: policy({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::y/*', Condition: { ArnLike: { 'aws:SourceArn': ['arn:aws:cloudfront::111111111111:distribution/E1', '${aws_cloudfront_distribution.cdn.arn}'] } } }) },
+        },
         aws_lb_listener: { http: { port: 80, protocol: 'HTTP', default_action: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } }] } },
       },
     };

@@ -1,3 +1,4 @@
+import { isWildcardResource } from './arn.ts';
 import { parse } from './s3.ts';
 import { blocks, list, resourcesOf, violation, type GuardrailViolation, type TfStack } from './stack.ts';
 
@@ -5,11 +6,17 @@ const RULE = 'iam-least-privilege';
 const READ_ONLY = /^[a-z0-9-]+:(Describe|List|Get|BatchGet)[A-Za-z0-9*]*$/;
 /** Calls AWS only authorizes on `*`. */
 const STAR_ONLY = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'ecr:GetAuthorizationToken', 'cloudwatch:PutMetricData']);
+/** Reads that hand out secrets or data: named Get, but on every resource as bad as a write. */
+const SENSITIVE_READS = [
+  'secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue',
+  'ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:GetParameterHistory',
+  'kms:Decrypt', 's3:GetObject', 's3:GetObjectVersion', 'dynamodb:GetItem', 'dynamodb:BatchGetItem',
+].map((a) => a.toLowerCase());
 
 /**
- * Identity policies: no `Action: "*"` (nor NotAction), and `Resource: "*"` only for read-only actions and
- * the few calls AWS authorizes on `*` alone. Resource policies (KMS key, bucket) are judged elsewhere:
- * in a key policy `*` means the key itself.
+ * Identity policies: no wildcard action (`*`, `iam:*`) nor NotAction, and on every resource (`*`,
+ * `arn:aws:iam::*:*`, NotResource) only harmless reads and the few calls AWS authorizes on `*` alone.
+ * Resource policies (KMS key, bucket) are judged elsewhere: in a key policy `*` means the key itself.
  */
 export function wildcardPolicies(stack: TfStack): GuardrailViolation[] {
   const out: GuardrailViolation[] = [];
@@ -28,13 +35,24 @@ export function wildcardPolicies(stack: TfStack): GuardrailViolation[] {
       const name = s.Sid ?? String(i);
       const actions = list(s.Action).map(String);
       if (s.NotAction !== undefined) out.push(violation(RULE, address, `statement ${name} uses NotAction`));
-      if (actions.includes('*')) out.push(violation(RULE, address, `statement ${name} allows Action "*"`));
-      const resources = list(s.Resource).map(String);
-      if (s.NotResource !== undefined || resources.includes('*')) {
-        const writes = actions.filter((a) => a !== '*' && !READ_ONLY.test(a) && !STAR_ONLY.has(a));
-        if (writes.length > 0) out.push(violation(RULE, address, `statement ${name} allows ${writes.join(', ')} on every resource`));
+      for (const a of actions.filter(isWildcardAction)) out.push(violation(RULE, address, `statement ${name} allows Action "${a}"`));
+      if (s.NotResource !== undefined || list(s.Resource).some((r) => isWildcardResource(String(r)))) {
+        const broad = actions.filter((a) => !isWildcardAction(a) && !STAR_ONLY.has(a) && (!READ_ONLY.test(a) || readsSecrets(a)));
+        if (broad.length > 0) out.push(violation(RULE, address, `statement ${name} allows ${broad.join(', ')} on every resource`));
       }
     });
   }
   return out;
+}
+
+/** Every action, or every action of a service: the action name is wildcards only. */
+function isWildcardAction(action: string): boolean {
+  return /^[*?]+$/.test(action.slice(action.indexOf(':') + 1));
+}
+
+/** Whether the action, a pattern like `s3:Get*` included, covers a sensitive read. */
+function readsSecrets(action: string): boolean {
+  const escaped = action.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`^${escaped.replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return SENSITIVE_READS.some((a) => pattern.test(a));
 }

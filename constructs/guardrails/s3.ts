@@ -1,12 +1,14 @@
+import { isWildcardResource } from './arn.ts';
 import { blocks, isTrue, list, refersTo, resourcesOf, violation, type GuardrailViolation, type TfStack } from './stack.ts';
 
 const RULE = 'no-public-bucket';
 const BLOCK_FLAGS = ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'] as const;
 const PUBLIC_ACLS = new Set(['public-read', 'public-read-write', 'authenticated-read']);
+const SCOPING_OPERATORS = new Set(['StringEquals', 'StringLike', 'ArnEquals', 'ArnLike']);
 
 /**
  * Every bucket has a public access block with all four flags on, no public ACL, and no policy that allows
- * `*` unless a SourceArn condition narrows it to one caller (CloudFront, CloudTrail).
+ * `*` unless an aws:SourceArn condition narrows it to one caller (CloudFront, CloudTrail).
  */
 export function publicBuckets(stack: TfStack): GuardrailViolation[] {
   const out: GuardrailViolation[] = [];
@@ -31,11 +33,22 @@ export function publicBuckets(stack: TfStack): GuardrailViolation[] {
     }
     blocks(doc.Statement).forEach((s, i) => {
       if (s.Effect !== 'Allow' || !isEveryone(s.Principal)) return;
-      const keys = Object.values(s.Condition ?? {}).flatMap((c) => Object.keys(c as object)).map((k) => k.toLowerCase());
-      if (!keys.includes('aws:sourcearn')) out.push(violation(RULE, address, `statement ${s.Sid ?? i} allows Principal "*" without an aws:SourceArn condition`));
+      if (!scopedToSource(s.Condition)) out.push(violation(RULE, address, `statement ${s.Sid ?? i} allows Principal "*" without an aws:SourceArn condition naming one source`));
     });
   }
   return out;
+}
+
+/**
+ * An aws:SourceArn that must match a particular ARN. A wildcard value (`*`, `arn:*:*:*:*:*`) matches any
+ * source; a negated or ...IfExists operator lets requests without one through.
+ */
+function scopedToSource(condition: unknown): boolean {
+  return Object.entries((condition ?? {}) as Record<string, Record<string, unknown>>).some(
+    ([operator, keys]) => SCOPING_OPERATORS.has(operator) && Object.entries(keys).some(
+      ([key, values]) => key.toLowerCase() === 'aws:sourcearn' && list(values).length > 0 && list(values).every((v) => typeof v === 'string' && !isWildcardResource(v)),
+    ),
+  );
 }
 
 function isEveryone(principal: unknown): boolean {

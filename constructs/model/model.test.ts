@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { awsExample, devEnvironment, LOCAL_TARGET, withSpec } from '../testing/fixtures.ts';
-import { subnetCidrs } from './cidr.ts';
+import { parseCidr, subnetCidrs } from './cidr.ts';
 import { computeModel, secretArn } from './compute.ts';
 import { modelContext } from './context.ts';
 import { dataModel, postgresParameters } from './data.ts';
@@ -39,6 +39,18 @@ describe('subnetCidrs', () => {
       private: ['192.168.7.0/26', '192.168.7.64/26', '192.168.7.128/26'],
       public: ['192.168.7.192/28', '192.168.7.208/28', '192.168.7.224/28'],
     });
+  });
+});
+
+describe('parseCidr', () => {
+  it('reads every spelling of an address', () => {
+    expect(parseCidr('10.10.0.0/16')).toEqual({ version: 4, address: 0x0a0a0000n, prefix: 16 });
+    for (const zero of ['::/0', '::0/0', '0:0:0:0:0:0:0:0/0']) expect(parseCidr(zero)).toEqual({ version: 6, address: 0n, prefix: 0 });
+    expect(parseCidr('2001:db8::1/64')).toEqual({ version: 6, address: 0x20010db8000000000000000000000001n, prefix: 64 });
+    expect(parseCidr('::ffff:1.2.3.4/128')).toEqual({ version: 6, address: 0xffff01020304n, prefix: 128 });
+  });
+  it('refuses what is not a CIDR', () => {
+    for (const bad of ['10.0.0.0', '10.0.0.0/33', '256.0.0.0/8', '::/129', '1::2::3/64', '1:2:3:4:5:6:7:8:9/64', '0/0', '${var.cidr}']) expect([bad, parseCidr(bad)]).toEqual([bad, undefined]);
   });
 });
 
