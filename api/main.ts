@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { synthesizeEnvironment, synthesizeTier } from '../constructs/index.ts';
+import { synthesizeEnvironment, synthesizeTeardown, synthesizeTier } from '../constructs/index.ts';
 import { realClock } from '../controller/clock.ts';
 import { Controller } from '../controller/controller.ts';
 import { Reconciler } from '../controller/reconciler.ts';
@@ -61,6 +61,7 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
     terraform,
     workdirs: new WorkDirs(join(settings.dataDir, 'work')),
     synthesize: cachedSynthesize(synthesizeTier),
+    teardown: synthesizeTeardown,
     clock: realClock,
     log,
     timeoutMs: settings.terraformTimeoutMs,

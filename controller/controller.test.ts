@@ -21,6 +21,7 @@ function recordingRunner(inner: TerraformRunner, log: { key: string; start: numb
     ...inner,
     init: inner.init.bind(inner),
     plan: inner.plan.bind(inner),
+    planDestroy: inner.planDestroy.bind(inner),
     outputs: inner.outputs.bind(inner),
     destroy: inner.destroy.bind(inner),
     forceUnlock: inner.forceUnlock.bind(inner),

@@ -1,5 +1,5 @@
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { synthesizeTier } from '../constructs/index.ts';
@@ -123,6 +123,50 @@ describe('reconciler on the local target, with real terraform', () => {
     const env = await get();
     expect(env.status.tiers.frontend).toBeUndefined();
     expect(cond(env, 'Ready')?.status).toBe('True');
+  });
+
+  it('asks for approval before destroying a tier the spec stops declaring (manual approval)', async () => {
+    const spec = (edit: (s: any) => void) => devEnvironment('chat-dev', (s) => { delete s.data; delete s.compute; delete s.observability; edit(s); });
+    await store.create(spec(() => {}));
+    await reconciler.reconcile('chat-dev', signal());
+    await store.update(spec((s) => { s.approval = 'manual'; delete s.frontend; }));
+    spawned.length = 0;
+    await reconciler.reconcile('chat-dev', signal());
+    expect(spawned).toEqual(['chat-dev/frontend plan -destroy']);
+    let env = await get();
+    const plan = env.status.tiers.frontend.lastPlan!;
+    expect(plan.id).toMatch(/^frontend-destroy-[0-9a-f]{12}$/);
+    expect(plan.destroy).toBeGreaterThan(0);
+    expect(cond(env, 'Planned', 'frontend')).toMatchObject({ status: 'False', reason: 'AwaitingApproval' });
+    expect(cond(env, 'Ready')).toMatchObject({ status: 'False', reason: 'AwaitingApproval' });
+
+    spawned.length = 0;
+    await reconciler.reconcile('chat-dev', signal());
+    expect(spawned).toEqual([]); // waiting: no terraform
+
+    await store.update({ ...spec((s) => { s.approval = 'manual'; delete s.frontend; }), metadata: { name: 'chat-dev', annotations: { [ANNOTATIONS.approvePlan]: plan.id } } });
+    await reconciler.reconcile('chat-dev', signal());
+    expect(spawned).toEqual(['chat-dev/frontend apply']);
+    env = await get();
+    expect(env.status.tiers.frontend).toBeUndefined();
+    expect(cond(env, 'Ready')?.status).toBe('True');
+  });
+
+  it('destroys a dropped tier from its state alone when this replica has lost the stack that built it', async () => {
+    const spec = (edit: (s: any) => void) => devEnvironment('chat-dev', (s) => { delete s.data; delete s.compute; delete s.observability; edit(s); });
+    await store.create(spec(() => {}));
+    await reconciler.reconcile('chat-dev', signal());
+    expect(tf(tierDir('frontend'), 'state', 'list')).toContain('terraform_data');
+    rmSync(join(tierDir('frontend'), 'cdk.tf.json')); // e.g. another replica applied it, or a container restarted
+    await store.update(spec((s) => delete s.frontend));
+    spawned.length = 0;
+    await reconciler.reconcile('chat-dev', signal());
+    expect(spawned).toContain('chat-dev/frontend apply -destroy');
+    const env = await get();
+    expect(env.status.tiers.frontend).toBeUndefined();
+    expect(cond(env, 'Ready')?.status).toBe('True');
+    const destroyed = (await store.listEvents('chat-dev')).items.find((e) => e.tier === 'frontend' && e.action === 'destroy');
+    expect(destroyed?.changes?.destroy).toBeGreaterThan(0);
   });
 
   it('shows a held state lock as StateLocked, backs off, and recovers once the lock is gone', async () => {

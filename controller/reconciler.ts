@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { findCondition, isTrue } from '../specs/conditions.ts';
 import { TIER_DEPENDENCIES, TIERS, declaredTiers, type Tier } from '../specs/environment.ts';
+import { ANNOTATIONS } from '../specs/meta.ts';
 import type { EnvironmentStatus, TierStatus } from '../specs/status.ts';
 import { parseEnvironment, ValidationError } from '../specs/validate.ts';
 import { stableStringify } from '../specs/store/stable-json.ts';
@@ -13,7 +14,7 @@ import { errorMessage } from './redact.ts';
 import type { TerraformRunner } from './runner.ts';
 import type { Synthesize } from './synth-cache.ts';
 import { setTierConditions } from './tier-conditions.ts';
-import { destroyTier } from './tier-destroy.ts';
+import { destroyTier, type Teardown } from './tier-destroy.ts';
 import { reconcileTier, type TierStepDeps } from './tier-step.ts';
 import type { WorkDirs } from './workdirs.ts';
 
@@ -22,6 +23,8 @@ export interface ReconcilerDeps {
   terraform: TerraformRunner;
   workdirs: WorkDirs;
   synthesize: Synthesize;
+  /** The provider-and-backend stack that destroys a tier from its state alone. */
+  teardown: Teardown;
   clock: Clock;
   log: Logger;
   timeoutMs: number;
@@ -112,7 +115,7 @@ class Pass {
       }
       await this.save();
     }
-    await this.prune(declared, target);
+    awaiting = (await this.prune(declared, target)) || awaiting;
 
     const terminal = failures.find((f) => f.terminal);
     if (terminal) return this.stall(terminal.reason, terminal.message);
@@ -134,7 +137,10 @@ class Pass {
   async finalize(): Promise<ReconcileResult> {
     const present = [...TIERS].reverse().filter((t) => this.status.tiers[t] || this.deps.workdirs.lastStack(this.name, t));
     const target = await this.deps.store.get('Target', this.env.spec.target);
-    for (const tier of present) await this.destroy(tier, target);
+    for (const tier of present) {
+      this.summarize({ kind: 'progressing', message: `destroying ${tier}` });
+      await this.destroy(tier, target);
+    }
     this.deps.workdirs.remove(this.name);
     await this.deps.store.remove('Environment', this.name);
     this.deps.log.info({ environment: this.name }, 'environment deleted: every tier destroyed');
@@ -166,14 +172,14 @@ class Pass {
     }
   }
 
-  private async destroy(tier: Tier, target: StoredTarget | undefined): Promise<void> {
+  /** Destroys a tier, or with `gate` (manual approval) stops at a destroy plan; true when it is gone. */
+  private async destroy(tier: Tier, target: StoredTarget | undefined, gate?: { approvedId?: string }): Promise<boolean> {
     if (this.signal.aborted) throw new RetryableError(`${this.name}: cancelled (shutdown or lost lease)`);
     const previous = this.status.tiers[tier] ?? { conditions: [] };
     this.status.tiers[tier] = this.tierConditions(previous, { Ready: ['False', 'Deleting', 'destroying'] });
-    this.summarize({ kind: 'progressing', message: `destroying ${tier}` });
-    await this.save();
+    let result;
     try {
-      await destroyTier(this.stepDeps(), this.env, tier, target, this.status, this.deps.synthesize, this.signal);
+      result = await destroyTier(this.stepDeps(), this.env, tier, target, this.deps.teardown, this.signal, gate);
     } catch (err) {
       const failure = err instanceof TierError ? err : new TierError('DestroyFailed', errorMessage(String((err as Error)?.message ?? err)));
       this.status.tiers[tier] = this.tierConditions(this.status.tiers[tier], { Ready: ['False', failure.reason, failure.message] });
@@ -181,14 +187,28 @@ class Pass {
       await this.save();
       throw new RetryableError(`${this.name}: destroy of ${tier} failed`);
     }
+    if (!result.destroyed) {
+      const plan = result.awaiting;
+      this.status.tiers[tier] = this.tierConditions({ ...previous, lastPlan: plan }, {
+        Planned: ['False', 'AwaitingApproval', `destroy plan ${plan.id}: ${plan.destroy} to destroy; approve it to apply`],
+        Ready: ['False', 'AwaitingApproval', `destroy plan ${plan.id} awaits approval (the spec no longer declares ${tier})`],
+      });
+      await this.save();
+      return false;
+    }
     delete this.status.tiers[tier];
     await this.save();
+    return true;
   }
 
-  /** Tiers the spec no longer declares are destroyed, dependents first. */
-  private async prune(declared: Tier[], target: StoredTarget): Promise<void> {
-    const orphans = [...TIERS].reverse().filter((t) => !declared.includes(t) && this.status.tiers[t]);
-    for (const tier of orphans) await this.destroy(tier, target);
+  /** Tiers the spec no longer declares are destroyed, dependents first; manual approval gates it like any plan. */
+  private async prune(declared: Tier[], target: StoredTarget): Promise<boolean> {
+    const gate = this.env.spec.approval === 'manual' ? { approvedId: this.env.metadata.annotations?.[ANNOTATIONS.approvePlan] } : undefined;
+    let awaiting = false;
+    for (const tier of [...TIERS].reverse().filter((t) => !declared.includes(t) && this.status.tiers[t])) {
+      awaiting = !(await this.destroy(tier, target, gate)) || awaiting;
+    }
+    return awaiting;
   }
 
   private stepDeps(): TierStepDeps {

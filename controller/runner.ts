@@ -22,6 +22,8 @@ export interface TerraformRunner {
   init(dir: string, options: RunOptions): Promise<RunResult>;
   /** `plan -detailed-exitcode -out`: `changes` is set when the exit code was 2. */
   plan(dir: string, planFile: string, options: RunOptions): Promise<RunResult & { changes?: ChangeCounts }>;
+  /** `plan -destroy -detailed-exitcode -out`: the plan that removes everything in the tier's state. */
+  planDestroy(dir: string, planFile: string, options: RunOptions): Promise<RunResult & { changes?: ChangeCounts }>;
   apply(dir: string, planFile: string, options: RunOptions): Promise<RunResult>;
   destroy(dir: string, options: RunOptions): Promise<RunResult>;
   /** Non-sensitive outputs only. */
@@ -66,8 +68,17 @@ export class TerraformCli implements TerraformRunner {
     return this.run(dir, ['init', '-input=false', '-no-color', '-json'], options);
   }
 
-  async plan(dir: string, planFile: string, options: RunOptions): Promise<RunResult & { changes?: ChangeCounts }> {
-    const result = await this.run(dir, ['plan', '-input=false', '-no-color', '-json', '-lock-timeout=0s', '-detailed-exitcode', `-out=${planFile}`], options);
+  plan(dir: string, planFile: string, options: RunOptions): Promise<RunResult & { changes?: ChangeCounts }> {
+    return this.planWith(dir, planFile, [], options);
+  }
+
+  planDestroy(dir: string, planFile: string, options: RunOptions): Promise<RunResult & { changes?: ChangeCounts }> {
+    return this.planWith(dir, planFile, ['-destroy'], options);
+  }
+
+  private async planWith(dir: string, planFile: string, extra: string[], options: RunOptions): Promise<RunResult & { changes?: ChangeCounts }> {
+    const result = await this.run(dir, ['plan', ...extra, '-input=false', '-no-color', '-json', '-lock-timeout=0s', '-detailed-exitcode', `-out=${planFile}`], options);
+    // -detailed-exitcode: 2 means success with changes.
     if (result.code === 2) return { ...result, code: 0, changes: result.parsed.changes ?? { add: 0, change: 0, remove: 0 } };
     return result;
   }

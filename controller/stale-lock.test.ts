@@ -19,6 +19,7 @@ function lockedOnce(inner: TerraformRunner, created: Date, unlocked: string[]): 
     destroy: (d, o) => inner.destroy(d, o),
     outputs: (d, o) => inner.outputs(d, o),
     plan: async (d, p, o) => (locked ? lockResult() : inner.plan(d, p, o)),
+    planDestroy: (d, p, o) => inner.planDestroy(d, p, o),
     forceUnlock: async (d, id, o) => {
       unlocked.push(id);
       locked = false;

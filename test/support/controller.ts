@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
-import { synthesizeTier } from '../../constructs/index.ts';
+import { synthesizeTeardown, synthesizeTier } from '../../constructs/index.ts';
 import type { Environment } from '../../specs/environment.ts';
 import { parseEnvironment } from '../../specs/validate.ts';
 import { loadDocuments } from '../../specs/load.ts';
@@ -31,6 +31,7 @@ export function testReconciler(options: { store: Store; dataDir: string; terrafo
     terraform: options.terraform,
     workdirs: new WorkDirs(join(options.dataDir, 'work')),
     synthesize: options.synthesize ?? cachedSynthesize(synthesizeTier),
+    teardown: synthesizeTeardown,
     clock: options.clock ?? realClock,
     log: quietLog,
     timeoutMs: 120_000,
