@@ -184,9 +184,9 @@ export class DynamoStore implements Store {
   async remove(kind: Kind, name: string): Promise<void> {
     // The spec item goes last: a crash half-way leaves a document still marked for deletion, retried later.
     if (kind === 'Environment') {
+      // The lease stays: its holder (the replica removing this) releases it, so no other replica starts meanwhile.
       await this.events.removeAll(name);
       await this.db.send(new DeleteCommand({ TableName: this.table, Key: statusKey(name) }));
-      await this.leases.drop(name);
     }
     await this.db.send(new DeleteCommand({ TableName: this.table, Key: specKey(kind, name) }));
   }

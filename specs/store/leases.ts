@@ -43,10 +43,6 @@ export class Leases {
   async release(name: string, holder: string): Promise<void> {
     await claimed(this.db.send(new DeleteCommand({ TableName: this.table, Key: leaseKey(name), ConditionExpression: 'holder = :me', ExpressionAttributeValues: { ':me': holder } })));
   }
-
-  async drop(name: string): Promise<void> {
-    await this.db.send(new DeleteCommand({ TableName: this.table, Key: leaseKey(name) }));
-  }
 }
 
 /** A failed condition means "someone else holds it", not an error. */

@@ -64,7 +64,7 @@ export interface Store {
   updateStatus(name: string, status: EnvironmentStatus, options?: WriteOptions): Promise<StoredEnvironment>;
   /** Sets deletionTimestamp (idempotent). Environments keep existing until the controller removes them. */
   markDeleted<K extends Kind>(kind: K, name: string, options?: WriteOptions): Promise<DocumentOf<K>>;
-  /** Drops spec, status, events and lease of the document. */
+  /** Drops spec, status and events of the document (its lease is released by its holder). */
   remove(kind: Kind, name: string): Promise<void>;
 
   appendEvent(name: string, event: EnvironmentEvent): Promise<EnvironmentEvent>;
