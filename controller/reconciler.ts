@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { findCondition, isTrue } from '../specs/conditions.ts';
 import { TIER_DEPENDENCIES, TIERS, declaredTiers, type Tier } from '../specs/environment.ts';
-import { ANNOTATIONS } from '../specs/meta.ts';
+import { approvedPlans } from '../specs/meta.ts';
 import type { EnvironmentStatus, TierStatus } from '../specs/status.ts';
 import { parseEnvironment, ValidationError } from '../specs/validate.ts';
 import { stableStringify } from '../specs/store/stable-json.ts';
@@ -173,7 +173,7 @@ class Pass {
   }
 
   /** Destroys a tier, or with `gate` (manual approval) stops at a destroy plan; true when it is gone. */
-  private async destroy(tier: Tier, target: StoredTarget | undefined, gate?: { approvedId?: string }): Promise<boolean> {
+  private async destroy(tier: Tier, target: StoredTarget | undefined, gate?: { approved: string[] }): Promise<boolean> {
     if (this.signal.aborted) throw new RetryableError(`${this.name}: cancelled (shutdown or lost lease)`);
     const previous = this.status.tiers[tier] ?? { conditions: [] };
     this.status.tiers[tier] = this.tierConditions(previous, { Ready: ['False', 'Deleting', 'destroying'] });
@@ -203,7 +203,7 @@ class Pass {
 
   /** Tiers the spec no longer declares are destroyed, dependents first; manual approval gates it like any plan. */
   private async prune(declared: Tier[], target: StoredTarget): Promise<boolean> {
-    const gate = this.env.spec.approval === 'manual' ? { approvedId: this.env.metadata.annotations?.[ANNOTATIONS.approvePlan] } : undefined;
+    const gate = this.env.spec.approval === 'manual' ? { approved: approvedPlans(this.env.metadata.annotations) } : undefined;
     let awaiting = false;
     for (const tier of [...TIERS].reverse().filter((t) => !declared.includes(t) && this.status.tiers[t])) {
       awaiting = !(await this.destroy(tier, target, gate)) || awaiting;

@@ -13,8 +13,8 @@ export type DestroyResult = { destroyed: true } | { destroyed: false; awaiting: 
 
 /**
  * Destroys one tier with the stack that built it (the last one written here) or, on a replica that never ran
- * it, with a teardown stack (provider and state backend only: destroy works from state). With `approvedId`
- * given (manual approval), it stops at a destroy plan until that plan's id is approved.
+ * it, with a teardown stack (provider and state backend only: destroy works from state). With `gate`
+ * given (manual approval), it stops at a destroy plan until that plan's id is among the approved.
  * Throws TierError when terraform fails; the tier stays visible.
  */
 export async function destroyTier(
@@ -24,7 +24,7 @@ export async function destroyTier(
   target: StoredTarget | undefined,
   teardown: Teardown,
   signal: AbortSignal,
-  gate?: { approvedId?: string },
+  gate?: { approved: string[] },
 ): Promise<DestroyResult> {
   const name = env.metadata.name;
   let json = deps.workdirs.lastStack(name, tier);
@@ -36,7 +36,7 @@ export async function destroyTier(
   const run = { timeoutMs: deps.timeoutMs, signal };
   const hash = sha256(`destroy:${json}`);
   const pending = gate ? readPending(dir) : undefined;
-  if (pending?.hash === hash && pending.id !== gate?.approvedId) return { destroyed: false, awaiting: pending };
+  if (pending?.hash === hash && !gate?.approved.includes(pending.id)) return { destroyed: false, awaiting: pending };
 
   await deps.beforeRun(tier);
   if (needsInit) {

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { SynthesizedTier } from '../constructs/index.ts';
 import { findCondition, isTrue } from '../specs/conditions.ts';
 import { parseInterval, type Tier } from '../specs/environment.ts';
-import { ANNOTATIONS } from '../specs/meta.ts';
+import { ANNOTATIONS, approvedPlans } from '../specs/meta.ts';
 import type { PlanSummary, TierStatus } from '../specs/status.ts';
 import type { EnvironmentEvent, StoredEnvironment } from '../specs/store/types.ts';
 import { TierError } from './errors.ts';
@@ -57,10 +57,10 @@ export async function reconcileTier(
 
   const { dir, needsInit, initKey } = deps.workdirs.prepare(name, tier, stack.json);
   const run = { timeoutMs: deps.timeoutMs, signal };
-  const approvedId = env.metadata.annotations?.[ANNOTATIONS.approvePlan];
+  const approved = approvedPlans(env.metadata.annotations);
   const pending = readPending(dir);
   const awaiting = findCondition(previous.conditions, 'Planned')?.reason === 'AwaitingApproval';
-  if (awaiting && pending && pending.hash === hash && pending.id !== approvedId) {
+  if (awaiting && pending && pending.hash === hash && !approved.includes(pending.id)) {
     return { status, outcome: 'awaiting-approval' }; // still waiting: no new terraform run until approved or changed
   }
   await deps.beforeRun(tier);
@@ -71,7 +71,7 @@ export async function reconcileTier(
   }
 
   let plan: PlanSummary | undefined;
-  if (awaiting && pending && pending.id === approvedId && pending.hash === hash) {
+  if (awaiting && pending && approved.includes(pending.id) && pending.hash === hash) {
     plan = pending; // an operator approved exactly this plan: apply it, no new plan
   } else {
     const planned = await planWithLockRecovery(deps, dir, run);

@@ -5,7 +5,7 @@ export const TEARDOWN_FINALIZER = 'terrace.dev/teardown';
 
 /** Annotations the API sets and the controller reads (like Flux's reconcile.fluxcd.io/requestedAt). */
 export const ANNOTATIONS = {
-  /** A plan id whose apply an operator approved (spec.approval: manual). */
+  /** Plan ids (comma-separated) whose apply an operator approved (spec.approval: manual). */
   approvePlan: 'terrace.dev/approve-plan',
   /** Any new value asks for a reconcile now, on whichever replica holds the lease. */
   requestedAt: 'terrace.dev/reconcile-requested-at',
@@ -54,4 +54,9 @@ export function documentSchema<K extends string, S extends TSchema>(kind: K, spe
 /** A string that must be one of `values`; errors list the choices (see validate.ts). */
 export function StringEnum<T extends string>(values: readonly T[], options: { default?: T; description?: string } = {}): TUnion<TLiteral<T>[]> {
   return Type.Union(values.map((v) => Type.Literal(v)), options);
+}
+
+/** The plan ids an operator approved, from the approve-plan annotation. */
+export function approvedPlans(annotations: Record<string, string> | undefined): string[] {
+  return (annotations?.[ANNOTATIONS.approvePlan] ?? '').split(',').filter(Boolean);
 }

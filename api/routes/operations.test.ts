@@ -71,6 +71,17 @@ describe('operations', () => {
     expect(enqueued).toEqual(['chat-dev']);
   });
 
+  it('keeps earlier approvals of plans still waiting when another tier is approved', async () => {
+    await setup();
+    const both = awaiting('plan-net');
+    both.tiers.frontend = { ...both.tiers.network, lastPlan: { id: 'plan-web', add: 1, change: 0, destroy: 0 } };
+    await api.store.updateStatus('chat-dev', both);
+    expect((await api.call({ method: 'POST', url: '/v1/environments/chat-dev/approve', payload: { planId: 'plan-net' } })).statusCode).toBe(202);
+    expect((await api.call({ method: 'POST', url: '/v1/environments/chat-dev/approve', payload: { planId: 'plan-web' } })).statusCode).toBe(202);
+    const env = await api.store.get('Environment', 'chat-dev');
+    expect(env?.metadata.annotations?.[ANNOTATIONS.approvePlan]).toBe('plan-net,plan-web');
+  });
+
   it('approve needs a planId and nothing else', async () => {
     await setup();
     const missing = await api.call({ method: 'POST', url: '/v1/environments/chat-dev/approve', payload: {} });

@@ -48,7 +48,9 @@ export const operationRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'contro
         const list = waiting.map((w) => `${w.tier}: ${w.planId}`).join(', ');
         throw new HttpProblem(409, `plan ${planId} is not awaiting approval (${list ? `awaiting: ${list}` : 'no plan is awaiting approval'})`);
       }
-      return annotate(e, ANNOTATIONS.approvePlan, planId);
+      // Several tiers can wait at once: keep the other approvals still pending, add this one.
+      const approved = (e.metadata.annotations?.[ANNOTATIONS.approvePlan] ?? '').split(',').filter((id) => id !== planId && waiting.some((w) => w.planId === id));
+      return annotate(e, ANNOTATIONS.approvePlan, [...approved, planId].join(','));
     });
     enqueue(env.metadata.name);
     return reply.code(202).send(env);
