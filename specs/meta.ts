@@ -1,4 +1,5 @@
 import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
+import { LIMITS } from './limits.ts';
 
 export const API_VERSION = 'terrace.dev/v1alpha1';
 export const TEARDOWN_FINALIZER = 'terrace.dev/teardown';
@@ -18,13 +19,14 @@ export const Name = Type.String({ pattern: NAME_PATTERN, description: 'DNS label
 const LabelMap = Type.Record(
   Type.String({ pattern: '^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$' }),
   Type.String({ pattern: '^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$' }),
+  { maxProperties: LIMITS.labels },
 );
 
 export const Metadata = Type.Object(
   {
     name: Name,
     labels: Type.Optional(LabelMap),
-    annotations: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 4096 }))),
+    annotations: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 4096 }), { maxProperties: LIMITS.annotations })),
     // Server-set: accepted on input so a GET result can be PUT back, ignored by the store.
     uid: Type.Optional(Type.String()),
     generation: Type.Optional(Type.Integer()),

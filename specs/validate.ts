@@ -1,7 +1,10 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
+import { formatIpv4, parseCidr } from './cidr.ts';
+import { fillDefaults } from './defaults.ts';
 import { Environment, FARGATE_SIZES, declaredTiers, parseInterval, type EnvironmentSpec } from './environment.ts';
+import { sizeProblems, structuralProblems } from './limits.ts';
 import { API_VERSION } from './meta.ts';
 import { AWS_TARGET_FIELDS, Target, type TargetSpec } from './target.ts';
 
@@ -25,8 +28,8 @@ export const KINDS = ['Environment', 'Target'] as const;
 export type Kind = (typeof KINDS)[number];
 
 /**
- * Applies defaults, then checks schema and cross-field rules. Returns the defaulted document
- * or throws a ValidationError listing every problem with its path.
+ * Fills defaults of absent fields, then checks schema and cross-field rules. Returns the defaulted document
+ * or throws a ValidationError listing every problem with its path. The input is never changed.
  */
 export function parseDocument(input: unknown): AnyDocument {
   const kind = (input as { kind?: unknown } | null)?.kind;
@@ -50,11 +53,14 @@ export function parseTarget(input: unknown): Target {
 }
 
 /**
- * Defaults, schema, then cross-field rules. The rules also run when the schema failed, so one answer lists
- * every problem; a rule that trips over a malformed value is skipped (its field already has a schema error).
+ * Shape limits, defaults of absent fields, schema, then cross-field rules. The rules also run when the schema
+ * failed, so one answer lists every problem; a rule that trips over a malformed value is skipped (its field
+ * already has a schema error).
  */
 function check<T extends TSchema>(schema: T, input: unknown, rules: (doc: Static<T>) => Problem[]): Static<T> {
-  const value = Value.Default(schema, structuredClone(input)) as Static<T>;
+  throwIf(structuralProblems(input));
+  const value = structuredClone(input) as Static<T>;
+  fillDefaults(schema, value);
   const problems = [...Value.Errors(schema, value)].filter(isLeafError).map(toProblem);
   try {
     problems.push(...rules(value));
@@ -62,6 +68,7 @@ function check<T extends TSchema>(schema: T, input: unknown, rules: (doc: Static
     if (problems.length === 0) throw new Error('validation rules failed on a schema-valid document');
   }
   throwIf(dedupe(problems));
+  throwIf(sizeProblems(value));
   return value;
 }
 
@@ -74,8 +81,14 @@ function isLeafError(e: ValueError): boolean {
   return e.type !== ValueErrorType.Intersect;
 }
 
+/** A value under `secrets` may be a secret pasted by mistake: errors never repeat it. */
+function mayShow(path: string): boolean {
+  return !/(^|\.)secrets(\.|\[|$)/.test(path);
+}
+
 function toProblem(e: ValueError): Problem {
   const path = pointerToPath(e.path);
+  const got = mayShow(path) ? ` (got ${JSON.stringify(e.value)?.slice(0, 80)})` : ' (the value is not shown: it may be a secret)';
   if (e.type === ValueErrorType.ObjectAdditionalProperties) return { path, message: 'unknown field' };
   if (e.type === ValueErrorType.ObjectRequiredProperty) return { path, message: 'is required' };
   if (e.type === ValueErrorType.Union) {
@@ -83,9 +96,9 @@ function toProblem(e: ValueError): Problem {
     if (choices?.every((c) => c !== undefined)) return { path, message: `${JSON.stringify(e.value)} is not one of ${choices.join(', ')}` };
   }
   if (e.type === ValueErrorType.StringPattern && typeof e.schema.description === 'string') {
-    return { path, message: `${JSON.stringify(e.value)} is not valid: ${e.schema.description}` };
+    return { path, message: mayShow(path) ? `${JSON.stringify(e.value)} is not valid: ${e.schema.description}` : `is not valid: ${e.schema.description}${got}` };
   }
-  return { path, message: `${e.message.charAt(0).toLowerCase()}${e.message.slice(1)} (got ${JSON.stringify(e.value)?.slice(0, 80)})` };
+  return { path, message: `${e.message.charAt(0).toLowerCase()}${e.message.slice(1)}${got}` };
 }
 
 function dedupe(problems: Problem[]): Problem[] {
@@ -145,12 +158,13 @@ export function environmentRules(spec: EnvironmentSpec): Problem[] {
     if (!memories) add(`${at}.cpu`, `${s.cpu} is not a Fargate size (one of ${Object.keys(FARGATE_SIZES).join(', ')})`);
     else if (!memories.includes(s.memory)) add(`${at}.memory`, `${s.memory} does not pair with cpu ${s.cpu} (from ${memories[0]} to ${memories.at(-1)})`);
     const a = s.autoscaling;
-    if (a && !(a.min <= s.desiredCount && s.desiredCount <= a.max)) add(`${at}.desiredCount`, `${s.desiredCount} is outside autoscaling min ${a.min} .. max ${a.max}`);
+    if (a && a.min > a.max) add(`${at}.autoscaling.min`, `${a.min} is above autoscaling.max ${a.max}`);
+    else if (a && !(a.min <= s.desiredCount && s.desiredCount <= a.max)) add(`${at}.desiredCount`, `${s.desiredCount} is outside autoscaling min ${a.min} .. max ${a.max}`);
     if (a?.requestsPerTarget !== undefined && !s.public) add(`${at}.autoscaling.requestsPerTarget`, 'needs a public service (it scales on ALB requests)');
     if (s.websocket && !s.public) add(`${at}.websocket`, 'needs public: true (WebSocket settings live on the ALB)');
     if (s.paths && !s.public) add(`${at}.paths`, 'needs public: true');
     for (const key of Object.keys(s.env)) {
-      if (key in s.secrets) add(`${at}.env.${key}`, 'is also in secrets');
+      if (Object.hasOwn(s.secrets, key)) add(`${at}.env.${key}`, 'is also in secrets');
       else if (SECRET_LOOKING_ENV.test(key)) add(`${at}.env.${key}`, 'looks like a secret: put a Secrets Manager name in secrets instead');
     }
   });
@@ -185,13 +199,13 @@ function duplicates(values: string[]): number[] {
   return values.flatMap((v, i) => (values.indexOf(v) < i ? [i] : []));
 }
 
-function checkCidr(cidr: string): string | undefined {
-  const [ip, bits] = cidr.split('/');
-  const octets = ip.split('.').map(Number);
-  const prefix = Number(bits);
-  if (octets.some((o) => o > 255)) return `${cidr} is not an IPv4 address`;
-  if (prefix < 16 || prefix > 24) return `${cidr}: the prefix must be /16 to /24`;
-  const value = octets.reduce((acc, o) => acc * 256 + o, 0);
-  if (value % 2 ** (32 - prefix) !== 0) return `${cidr} has host bits set`;
+function checkCidr(text: string): string | undefined {
+  const cidr = parseCidr(text);
+  if (cidr?.version !== 4) return `${text} is not an IPv4 CIDR`;
+  // One spelling only: `010.0.0.0` reads as octal to some tools and as decimal to others.
+  const canonical = `${formatIpv4(cidr.address)}/${cidr.prefix}`;
+  if (canonical !== text) return `${text} must be written ${canonical}`;
+  if (cidr.prefix < 16 || cidr.prefix > 24) return `${text}: the prefix must be /16 to /24`;
+  if (cidr.address % 2n ** BigInt(32 - cidr.prefix) !== 0n) return `${text} has host bits set`;
   return undefined;
 }
