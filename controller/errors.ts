@@ -29,3 +29,8 @@ export class RetryableError extends Error {
     this.name = 'RetryableError';
   }
 }
+
+/** Errors that mean a bug in terrace, never a property of the input: they must not pass for a spec problem. */
+export function isBug(err: unknown): boolean {
+  return err instanceof TypeError || err instanceof ReferenceError || err instanceof RangeError || err instanceof SyntaxError;
+}

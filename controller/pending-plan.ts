@@ -10,6 +10,9 @@ const PENDING_FILE = 'pending.json';
 /** A plan awaiting approval, with the hash of the stack (or destroy) it was made for. */
 export type PendingPlan = PlanSummary & { hash: string };
 
+/** The plan as status and events show it, without the hash it was made for. */
+export const planSummary = ({ id, add, change, destroy }: PlanSummary): PlanSummary => ({ id, add, change, destroy });
+
 export function readPending(dir: string): PendingPlan | undefined {
   const file = join(dir, PENDING_FILE);
   if (!existsSync(file) || !existsSync(join(dir, PLAN_FILE))) return undefined;

@@ -13,6 +13,14 @@ export interface RunResult {
   cancelled: boolean;
 }
 
+/** `terraform output` failed, or printed something that is not its JSON. */
+export class OutputsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutputsError';
+  }
+}
+
 export interface RunOptions {
   timeoutMs: number;
   signal?: AbortSignal;
@@ -26,7 +34,7 @@ export interface TerraformRunner {
   planDestroy(dir: string, planFile: string, options: RunOptions): Promise<RunResult & { changes?: ChangeCounts }>;
   apply(dir: string, planFile: string, options: RunOptions): Promise<RunResult>;
   destroy(dir: string, options: RunOptions): Promise<RunResult>;
-  /** Non-sensitive outputs only. */
+  /** Non-sensitive outputs only; throws OutputsError when terraform cannot give them. */
   outputs(dir: string, options: RunOptions): Promise<Record<string, unknown>>;
   forceUnlock(dir: string, lockId: string, options: RunOptions): Promise<RunResult>;
 }
@@ -93,8 +101,14 @@ export class TerraformCli implements TerraformRunner {
 
   async outputs(dir: string, options: RunOptions): Promise<Record<string, unknown>> {
     const result = await this.run(dir, ['output', '-json', '-no-color'], options);
-    if (result.code !== 0) throw new Error(`terraform output failed: ${result.stderr.trim()}`);
-    const all = JSON.parse(result.stdout || '{}') as Record<string, { value: unknown; sensitive: boolean }>;
+    if (result.code !== 0) throw new OutputsError(`terraform output failed: ${result.stderr.trim() || `exit code ${result.code}`}`);
+    let all: Record<string, { value: unknown; sensitive: boolean }>;
+    try {
+      all = JSON.parse(result.stdout || '{}');
+    } catch {
+      // Not quoted: the text holds sensitive outputs too.
+      throw new OutputsError('terraform output printed something that is not JSON');
+    }
     return Object.fromEntries(Object.entries(all).filter(([, o]) => !o.sensitive).map(([k, o]) => [k, o.value]));
   }
 

@@ -1,0 +1,291 @@
+import { findCondition, isTrue } from '../specs/conditions.ts';
+import { TIER_DEPENDENCIES, TIERS, declaredTiers, type Tier } from '../specs/environment.ts';
+import type { EnvironmentStatus, TierStatus } from '../specs/status.ts';
+import { parseEnvironment, ValidationError } from '../specs/validate.ts';
+import { stableStringify } from '../specs/store/stable-json.ts';
+import type { StoredEnvironment, StoredTarget } from '../specs/store/types.ts';
+import { environmentConditions, tierReady } from './env-conditions.ts';
+import { isBug, RetryableError, TerminalError, TierError } from './errors.ts';
+import { readPending } from './pending-plan.ts';
+import type { ReconcileResult, ReconcilerDeps } from './reconciler.ts';
+import { errorMessage } from './redact.ts';
+import { setTierConditions } from './tier-conditions.ts';
+import { decide, runsTerraform, type TierFacts, type Work } from './tier-decide.ts';
+import { execute, type Report } from './tier-execute.ts';
+import { record, type EventDraft, type Recorded } from './tier-record.ts';
+import { sha256 } from './workdirs.ts';
+
+type Goal = TierFacts['goal'];
+
+/**
+ * One reconcile of one environment, and the only writer of its status and events: each tier step decides
+ * (pure), runs terraform when needed, and the pass writes what happened. Status is written only when it changed.
+ */
+export class Pass {
+  private status: EnvironmentStatus;
+  private written: string;
+  private readonly name: string;
+  private readonly generation: number;
+
+  constructor(
+    private readonly deps: ReconcilerDeps,
+    private readonly env: StoredEnvironment,
+    private readonly signal: AbortSignal,
+  ) {
+    this.status = structuredClone(env.status);
+    this.written = stableStringify(env.status);
+    this.name = env.metadata.name;
+    this.generation = env.metadata.generation!;
+  }
+
+  async run(): Promise<ReconcileResult> {
+    const { spec } = this.env;
+    if (spec.suspend) {
+      this.summarize({ kind: 'suspended' });
+      await this.save(true);
+      return {};
+    }
+    // The table may hold a spec written by hand or by an older terrace: never run terraform on an invalid one.
+    const problems = validationProblems(this.env);
+    if (problems) return this.stall('InvalidSpec', problems);
+    const target = await this.deps.store.get('Target', spec.target);
+    if (!target) return this.stall('TargetNotFound', `Target ${spec.target} does not exist`);
+    if (target.metadata.deletionTimestamp) return this.stall('TargetDeleting', `Target ${spec.target} is being deleted`);
+
+    const declared = declaredTiers(spec);
+    const failures: TierError[] = [];
+    let awaiting = false;
+    let nextCheck = Infinity;
+    for (const tier of declared) {
+      this.throwIfCancelled();
+      const waitingFor = TIER_DEPENDENCIES[tier].filter((d) => declared.includes(d) && !tierReady(this.status, d));
+      if (waitingFor.length > 0) {
+        this.status.tiers[tier] = this.tierConditions(this.status.tiers[tier] ?? { conditions: [] }, { Ready: ['False', 'DependencyNotReady', `waiting for ${waitingFor.join(', ')}`] });
+        continue;
+      }
+      const planBefore = this.status.tiers[tier]?.lastPlan?.id;
+      const result = await this.applyTier(tier, target);
+      const plan = this.status.tiers[tier]?.lastPlan?.id;
+      if (result.failure) {
+        failures.push(result.failure);
+        this.deps.log.warn({ environment: this.name, tier, reason: result.failure.reason }, `${this.name}: ${tier} failed (${result.failure.reason}): ${firstLine(result.failure.message)}`);
+      } else if (result.outcome === 'applied' || (result.outcome === 'no-changes' && !tierReady(this.env.status, tier))) {
+        this.deps.log.info({ environment: this.name, tier, plan }, `${this.name}: ${tier} is Ready`);
+      } else if (result.outcome === 'awaiting-approval' && plan !== planBefore) {
+        this.deps.log.info({ environment: this.name, tier, plan }, `${this.name}: ${tier} plan ${plan} awaits approval`);
+      }
+      awaiting ||= result.outcome === 'awaiting-approval';
+      if (result.nextCheckMs) nextCheck = Math.min(nextCheck, result.nextCheckMs);
+      await this.save();
+    }
+    awaiting = (await this.prune(declared, target)) || awaiting;
+
+    const terminal = failures.find((f) => f.terminal);
+    if (terminal) return this.stall(terminal.reason, terminal.message);
+    if (failures.length > 0) {
+      this.summarize({ kind: 'retrying', reason: 'TierFailed', message: failures.map((f) => `${f.reason}: ${firstLine(f.message)}`).join('; ') });
+      await this.save(true);
+      throw new RetryableError(`${this.name}: ${failures.map((f) => f.reason).join(', ')}`);
+    }
+    if (awaiting) this.summarize({ kind: 'awaiting', message: 'a plan awaits approval' });
+    else {
+      this.summarize({ kind: 'ready' });
+      const wasReady = isTrue(this.env.status.conditions, 'Ready') && this.env.status.observedGeneration === this.generation;
+      if (!wasReady) this.deps.log.info({ environment: this.name, generation: this.generation }, `${this.name} is Ready: ${declared.length} tiers applied (generation ${this.generation})`);
+    }
+    await this.save(true);
+    return Number.isFinite(nextCheck) ? { requeueAfterMs: nextCheck } : {};
+  }
+
+  /** Deletion (the finalizer): destroys every tier, dependents first, then removes the environment's items. */
+  async finalize(): Promise<ReconcileResult> {
+    const present = [...TIERS].reverse().filter((t) => this.status.tiers[t] || this.deps.workdirs.lastStack(this.name, t));
+    const target = await this.deps.store.get('Target', this.env.spec.target);
+    for (const tier of present) await this.destroy(tier, target, 'deleted');
+    this.throwIfCancelled();
+    this.deps.workdirs.remove(this.name);
+    await this.deps.store.remove('Environment', this.name);
+    this.deps.log.info({ environment: this.name }, 'environment deleted: every tier destroyed');
+    return {};
+  }
+
+  private async applyTier(tier: Tier, target: StoredTarget): Promise<Recorded> {
+    const inputs = Object.fromEntries(TIER_DEPENDENCIES[tier].filter((d) => this.status.tiers[d]?.outputs).map((d) => [d, this.status.tiers[d].outputs]));
+    let stack;
+    try {
+      stack = this.deps.synthesize({ environment: this.env, target, tier, inputs: inputs as never });
+    } catch (err) {
+      return this.failedBefore(tier, await this.synthesisFailure(tier, err, true), 'Synthesized');
+    }
+    if (stack.violations.length > 0) {
+      const message = stack.violations.map((v) => `${v.rule}: ${v.address}: ${v.message}`).join('\n');
+      return this.failedBefore(tier, new TierError('GuardrailViolation', errorMessage(message), true), 'Synthesized');
+    }
+    this.status.tiers[tier] = this.tierConditions(this.status.tiers[tier] ?? { conditions: [] }, { Synthesized: ['True', 'Synthesized', `${stack.resourceCount} resources`] });
+    return this.step(tier, 'present', stack.json, sha256(stack.json));
+  }
+
+  /** Destroys a tier (or, pruning under manual approval, stops at a destroy plan); a failure ends the pass. */
+  private async destroy(tier: Tier, target: StoredTarget | undefined, goal: 'pruned' | 'deleted'): Promise<Recorded> {
+    this.throwIfCancelled();
+    const stack = await this.destroyStack(tier, target);
+    const result = stack instanceof TierError ? this.failedBefore(tier, stack) : await this.step(tier, goal, stack, sha256(`destroy:${stack}`));
+    if (result.failure) {
+      this.summarize({ kind: 'retrying', reason: 'DestroyFailed', message: `${tier}: ${firstLine(result.failure.message)}` });
+      await this.save();
+      throw new RetryableError(`${this.name}: destroy of ${tier} failed`);
+    }
+    await this.save();
+    return result;
+  }
+
+  /** The stack that built the tier or, on a replica without it, a teardown stack: destroy works from state. */
+  private async destroyStack(tier: Tier, target: StoredTarget | undefined): Promise<string | TierError> {
+    const last = this.deps.workdirs.lastStack(this.name, tier);
+    if (last) return last;
+    if (!target) return new TierError('TargetNotFound', `cannot destroy ${tier}: Target ${this.env.spec.target} is gone and no stack is left here`);
+    try {
+      return this.deps.teardown({ environment: this.env, target, tier });
+    } catch (err) {
+      return this.synthesisFailure(tier, err, false);
+    }
+  }
+
+  /** Tiers the spec no longer declares are destroyed, dependents first; manual approval gates it like any plan. */
+  private async prune(declared: Tier[], target: StoredTarget): Promise<boolean> {
+    let awaiting = false;
+    for (const tier of [...TIERS].reverse().filter((t) => !declared.includes(t) && this.status.tiers[t])) {
+      awaiting = (await this.destroy(tier, target, 'pruned')).outcome === 'awaiting-approval' || awaiting;
+    }
+    return awaiting;
+  }
+
+  /** The one path of every tier step: decide, show progress, run terraform when needed, record what happened. */
+  private async step(tier: Tier, goal: Goal, json: string, stackHash: string): Promise<Recorded> {
+    const decision = decide({
+      env: this.env, tier, goal, stackHash, now: this.deps.clock.now(),
+      status: this.status.tiers[tier] ?? { conditions: [] },
+      pending: readPending(this.deps.workdirs.dir(this.name, tier)),
+    });
+    let report: Report = {};
+    const started = this.deps.clock.now();
+    if (runsTerraform(decision)) {
+      this.throwIfCancelled();
+      await this.showProgress(tier, goal, decision);
+      report = await this.execute(tier, decision, json, stackHash);
+    }
+    const recorded = record({
+      tier, goal, decision, report, stackHash, generation: this.generation, now: new Date(this.deps.clock.now()),
+      status: this.status.tiers[tier] ?? { conditions: [] },
+    });
+    if (recorded.status) this.status.tiers[tier] = recorded.status;
+    else delete this.status.tiers[tier];
+    for (const e of recorded.events) await this.event(e);
+    const seconds = (this.deps.clock.now() - started) / 1000;
+    if (runsTerraform(decision)) this.deps.observer?.tierReconciled({ environment: this.name, tier, outcome: recorded.outcome, seconds });
+    return recorded;
+  }
+
+  private async execute(tier: Tier, work: Work, json: string, hash: string): Promise<Report> {
+    const { terraform, workdirs, log, timeoutMs, staleLockMs, clock } = this.deps;
+    try {
+      return await execute(work, { environment: this.name, tier, json, hash, signal: this.signal }, { terraform, workdirs, log, timeoutMs, staleLockMs, now: () => clock.now() });
+    } catch (err) {
+      // A bug, not terraform: show it on the tier, then let the controller log it with its stack.
+      await this.showUnexpected(tier, err);
+      throw err;
+    }
+  }
+
+  /** While terraform runs, clients see the tier progressing, or being deleted. */
+  private async showProgress(tier: Tier, goal: Goal, work: Work): Promise<void> {
+    const doing = goal === 'present' ? 'reconciling' : work.action === 'plan-destroy' ? 'planning the destroy of' : 'destroying';
+    this.status.tiers[tier] = this.tierConditions(
+      this.status.tiers[tier] ?? { conditions: [] },
+      goal === 'present' ? { Ready: ['Unknown', 'Progressing', 'terraform is running'] } : { Ready: ['False', 'Deleting', `${doing} the tier`] },
+    );
+    this.summarize({ kind: 'progressing', message: `${doing} ${tier}` });
+    await this.save();
+    this.deps.log.info({ environment: this.name, tier }, `${this.name}: ${doing} ${tier}`);
+  }
+
+  private async showUnexpected(tier: Tier, err: unknown): Promise<void> {
+    const message = errorMessage(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+    this.status.tiers[tier] = this.tierConditions(this.status.tiers[tier] ?? { conditions: [] }, { Ready: ['False', 'InternalError', message] });
+    this.summarize({ kind: 'retrying', reason: 'InternalError', message: `${tier}: ${firstLine(message)}` });
+    try {
+      await this.save();
+    } catch (saveErr) {
+      throw new AggregateError([err, saveErr], `${message}; and the status could not record it`);
+    }
+  }
+
+  /** Synthesis saying no to its input (a plain Error) is a tier failure; a TypeError and the like is a bug. */
+  private async synthesisFailure(tier: Tier, err: unknown, terminal: boolean): Promise<TierError> {
+    if (!isBug(err) && err instanceof Error) return new TierError('SynthesisFailed', errorMessage(err.message), terminal);
+    await this.showUnexpected(tier, err);
+    throw err;
+  }
+
+  /** A tier that failed before terraform could run (synthesis, guardrails, no stack to destroy with). */
+  private failedBefore(tier: Tier, error: TierError, condition?: 'Synthesized'): Recorded {
+    const conds: Parameters<typeof setTierConditions>[3] = { Ready: ['False', error.reason, error.message] };
+    if (condition) conds[condition] = ['False', error.reason, error.message];
+    this.status.tiers[tier] = this.tierConditions(this.status.tiers[tier] ?? { conditions: [] }, conds);
+    return { status: this.status.tiers[tier], events: [], outcome: 'failed', failure: error };
+  }
+
+  private async stall(reason: string, message: string): Promise<never> {
+    const before = findCondition(this.env.status.conditions, 'Stalled');
+    this.summarize({ kind: 'stalled', reason, message });
+    await this.save(true);
+    // Resyncs find a stalled environment again and again: record it once per reason and generation.
+    const known = before?.status === 'True' && before.reason === reason && before.observedGeneration === this.generation;
+    if (!known) await this.event({ action: 'reconcile', outcome: 'Failed', message: `${reason}: ${firstLine(message)}` });
+    throw new TerminalError(reason, message);
+  }
+
+  private tierConditions(tier: TierStatus, conds: Parameters<typeof setTierConditions>[3]): TierStatus {
+    return setTierConditions(tier, this.generation, new Date(this.deps.clock.now()), conds);
+  }
+
+  private summarize(summary: Parameters<typeof environmentConditions>[1]): void {
+    this.status.conditions = environmentConditions(this.status.conditions, summary, this.generation, new Date(this.deps.clock.now()));
+  }
+
+  /**
+   * Cancelled by shutdown or a lost lease: another replica may own this environment now, so start nothing more.
+   * (`save` and `event` also write nothing once cancelled.)
+   */
+  private throwIfCancelled(): void {
+    if (this.signal.aborted) throw new RetryableError(`${this.name}: cancelled (shutdown or lost lease)`);
+  }
+
+  /** Writes status when it differs from what was last written; `final` also records the generation it describes. */
+  private async save(final = false): Promise<void> {
+    if (this.signal.aborted) return;
+    if (final) this.status.observedGeneration = this.generation;
+    const text = stableStringify(this.status);
+    if (text === this.written) return;
+    await this.deps.store.updateStatus(this.name, this.status);
+    this.written = text;
+  }
+
+  private async event(e: EventDraft): Promise<void> {
+    if (this.signal.aborted) return;
+    await this.deps.store.appendEvent(this.name, { ...e, time: new Date(this.deps.clock.now()).toISOString() });
+  }
+}
+
+function validationProblems(env: StoredEnvironment): string | undefined {
+  const { status: _status, ...doc } = env;
+  try {
+    parseEnvironment(doc);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    return err.problems.map((p) => `${p.path}: ${p.message}`).join('\n');
+  }
+}
+
+const firstLine = (text: string) => text.split('\n')[0];
