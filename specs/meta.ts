@@ -26,7 +26,7 @@ export const Metadata = Type.Object(
   {
     name: Name,
     labels: Type.Optional(LabelMap),
-    annotations: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 4096 }), { maxProperties: LIMITS.annotations })),
+    annotations: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 4096 }))), // counted in validate.ts
     // Server-set: accepted on input so a GET result can be PUT back, ignored by the store.
     uid: Type.Optional(Type.String()),
     generation: Type.Optional(Type.Integer()),

@@ -85,6 +85,8 @@ describe('odd keys and shapes', () => {
     const many = (n: number, value = 'x') => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, value]));
     expect(problemsOf(variant((d) => (d.metadata.labels = many(LIMITS.labels + 1)))).map((p) => p.path)).toEqual(['metadata.labels']);
     expect(problemsOf(variant((d) => (d.metadata.annotations = many(LIMITS.annotations + 1)))).map((p) => p.path)).toEqual(['metadata.annotations']);
+    const withServer = { ...many(LIMITS.annotations), 'terrace.dev/approve-plan': 'p1', 'terrace.dev/reconcile-requested-at': '2026-01-01T00:00:00Z' };
+    expect(problemsOf(variant((d) => (d.metadata.annotations = withServer)))).toEqual([]); // the server's own do not count
     // 64 annotations of 4 KiB: each field is within bounds, the whole document is too large to store.
     const big = problemsOf(variant((d) => (d.metadata.annotations = many(LIMITS.annotations, 'a'.repeat(4096)))));
     expect(big).toEqual([{ path: '', message: expect.stringMatching(/the document is 2\d\d KiB; at most 256 KiB can be stored/) }]);

@@ -4,8 +4,8 @@ import { Value } from '@sinclair/typebox/value';
 import { formatIpv4, parseCidr } from './cidr.ts';
 import { fillDefaults } from './defaults.ts';
 import { Environment, FARGATE_SIZES, declaredTiers, parseInterval, type EnvironmentSpec } from './environment.ts';
-import { sizeProblems, structuralProblems } from './limits.ts';
-import { API_VERSION } from './meta.ts';
+import { LIMITS, sizeProblems, structuralProblems } from './limits.ts';
+import { ANNOTATIONS, API_VERSION, type Metadata } from './meta.ts';
 import { AWS_TARGET_FIELDS, Target, type TargetSpec } from './target.ts';
 
 export interface Problem {
@@ -45,11 +45,11 @@ export function parseDocument(input: unknown): AnyDocument {
 }
 
 export function parseEnvironment(input: unknown): Environment {
-  return check(Environment, input, (doc) => environmentRules(doc.spec));
+  return check(Environment, input, (doc) => [...metadataRules(doc.metadata), ...environmentRules(doc.spec)]);
 }
 
 export function parseTarget(input: unknown): Target {
-  return check(Target, input, (doc) => targetRules(doc.spec));
+  return check(Target, input, (doc) => [...metadataRules(doc.metadata), ...targetRules(doc.spec)]);
 }
 
 /**
@@ -119,6 +119,14 @@ export function pointerToPath(pointer: string): string {
     .slice(1)
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
     .reduce((acc, part) => (/^[0-9]+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
+}
+
+const SERVER_ANNOTATIONS: readonly string[] = Object.values(ANNOTATIONS);
+
+/** The annotations the server adds (approve, reconcile now) do not count against a client's limit. */
+function metadataRules(metadata: Metadata): Problem[] {
+  const own = Object.keys(metadata.annotations ?? {}).filter((key) => !SERVER_ANNOTATIONS.includes(key));
+  return own.length > LIMITS.annotations ? [{ path: 'metadata.annotations', message: `has ${own.length} entries; at most ${LIMITS.annotations}` }] : [];
 }
 
 const SECRET_LOOKING_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIALS?)(_|$)/i;

@@ -97,7 +97,7 @@ describe('environments: create, update, read', () => {
     expect((await api.store.get('Environment', 'chat-dev'))?.metadata.annotations).toEqual({ team: 'rt' });
   });
 
-  it('needs the operate scope to turn manual approval off', async () => {
+  it('needs the operate scope to turn manual approval off or to change suspend', async () => {
     api = await startApi();
     await api.call({ method: 'PUT', url: '/v1/environments/chat-dev', payload: envBody('chat-dev', { approval: 'manual' }) });
     const write = await api.as('write');
@@ -105,10 +105,30 @@ describe('environments: create, update, read', () => {
     expect(off.statusCode).toBe(403);
     expect(off.json().detail).toMatch(/operate scope/);
     expect((await api.store.get('Environment', 'chat-dev'))?.spec.approval).toBe('manual');
-    const same = await api.call({ method: 'PUT', url: '/v1/environments/chat-dev', headers: write, payload: envBody('chat-dev', { approval: 'manual', suspend: true }) });
+    for (const dryRun of ['', '?dryRun=true']) {
+      const suspend = await api.call({ method: 'PUT', url: `/v1/environments/chat-dev${dryRun}`, headers: write, payload: envBody('chat-dev', { approval: 'manual', suspend: true }) });
+      expect(suspend.statusCode).toBe(403);
+      expect(suspend.json().detail).toMatch(/spec.suspend .*operate scope/);
+    }
+    expect((await api.store.get('Environment', 'chat-dev'))?.spec.suspend).toBe(false);
+    const same = await api.call({ method: 'PUT', url: '/v1/environments/chat-dev', headers: write, payload: envBody('chat-dev', { approval: 'manual', observability: {} }) });
     expect(same.statusCode).toBe(200);
     const operator = await api.as('write', 'operate');
-    expect((await api.call({ method: 'PUT', url: '/v1/environments/chat-dev', headers: operator, payload: envBody('chat-dev', { approval: 'auto' }) })).statusCode).toBe(200);
+    expect((await api.call({ method: 'PUT', url: '/v1/environments/chat-dev', headers: operator, payload: envBody('chat-dev', { approval: 'auto', suspend: true }) })).statusCode).toBe(200);
+  });
+
+  it('answers every JSON write with its content type: create, update, unchanged and dry run', async () => {
+    api = await startApi({ dryRun: async () => [] });
+    const answers = [
+      await put('chat-dev', envBody('chat-dev')),
+      await put('chat-dev', envBody('chat-dev')),
+      await put('chat-dev', envBody('chat-dev', { approval: 'manual' })),
+      await put('chat-dev', envBody('chat-dev'), {}, '?dryRun=true'),
+      await api.call({ method: 'PUT', url: '/v1/targets/spare?dryRun=true', payload: { apiVersion: 'terrace.dev/v1alpha1', kind: 'Target', metadata: { name: 'spare' }, spec: { provider: 'local' } } }),
+    ];
+    expect(answers.map((a) => a.statusCode)).toEqual([201, 200, 200, 200, 200]);
+    for (const answer of answers) expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(answers[3].json()).toEqual({ tiers: [], allowed: true });
   });
 
   it('GET returns spec, status and an ETag; 404 is a problem', async () => {

@@ -5,16 +5,17 @@ import type { Target } from '../../specs/target.ts';
 import { parseEnvironment } from '../../specs/validate.ts';
 import type { AppDeps } from '../app.ts';
 import { HttpProblem } from '../errors.ts';
-import {
-  approvalChangeAllowed, clientFields, conflictStatus, etag, keepServerAnnotations, listDocuments, nameMatches, precondition, requireEnvironment, requireTarget, statusView, updatable,
-} from '../resources.ts';
+import { assertEnvironmentAdmitted, clientFields, keepServerAnnotations } from '../admission.ts';
+import { assertIfMatch, assertNameMatches, conflictStatus, etag, requireEnvironment, requireTarget } from '../preconditions.ts';
 import {
   DryRunQuery, DryRunResult, EnvironmentResource, EventSchema, IfMatchHeaders, ListQuery, NameParams, PageOf, PageQuery, StatusView, V1_PROBLEMS, problems,
 } from '../schemas.ts';
 import { documentValidator, type TypeBoxProvider } from '../typebox.ts';
+import { listDocuments, readPage, statusView } from '../views.ts';
 
 const tags = ['environments'];
-const Written = Type.Union([EnvironmentResource, DryRunResult]);
+// The stored document or a dry run's result: fast-json-stringify picks the branch the value validates against.
+const Written = Type.Union([DryRunResult, EnvironmentResource]);
 
 export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryRun'>> = async (plugin, { store, dryRun }) => {
   const app = plugin.withTypeProvider<TypeBoxProvider>();
@@ -53,23 +54,16 @@ export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryR
       response: { 200: Written, 201: EnvironmentResource, ...problems(...V1_PROBLEMS, 409, 412, 422, 501) },
     },
   }, async (request, reply) => {
-    nameMatches(request.body, request.params.name);
+    assertNameMatches(request.body, request.params.name);
     const doc = clientFields(request.body);
     const ifMatch = request.headers['if-match'];
     const target = await requireTarget(store, doc.spec.target);
     const current = await store.get('Environment', doc.metadata.name);
-    if (current) updatable(current, doc);
-    approvalChangeAllowed(current, doc, request.principal?.scopes ?? []);
-    const expectedResourceVersion = precondition(ifMatch, current);
-    // 200 is a union (document or dry-run result), which fast-json-stringify resolves by validating
-    // the value: a stored document failing a newer pattern would turn a good write into a 500.
-    if (request.query.dryRun) {
-      const result = await dryRunOf(doc, target);
-      return reply.serializer(JSON.stringify).send(result);
-    }
+    assertEnvironmentAdmitted(current, doc, request.principal?.scopes ?? []);
+    const expectedResourceVersion = assertIfMatch(ifMatch, current);
+    if (request.query.dryRun) return dryRunOf(doc, target);
     const written = keepServerAnnotations(doc, current);
     const saved = await (current ? store.update(written, { expectedResourceVersion }) : store.create(written)).catch((err) => conflictStatus(err, ifMatch));
-    if (current) reply.serializer(JSON.stringify);
     return reply.code(current ? 200 : 201).header('etag', etag(saved.metadata.resourceVersion)).send(saved);
   });
 
@@ -86,8 +80,9 @@ export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryR
     return reply.header('etag', etag(env.metadata.resourceVersion)).send(env);
   });
 
+  // Deleting destroys every tier's infrastructure: the operate scope, not CI's write.
   app.delete('/environments/:name', {
-    config: { scope: 'write' },
+    config: { scope: 'operate' },
     schema: {
       tags, summary: 'Delete an Environment: the controller destroys its tiers, then removes it',
       params: NameParams, headers: IfMatchHeaders, response: { 202: EnvironmentResource, ...problems(...V1_PROBLEMS, 404, 412) },
@@ -95,7 +90,7 @@ export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryR
   }, async (request, reply) => {
     const ifMatch = request.headers['if-match'];
     const current = await requireEnvironment(store, request.params.name);
-    const expectedResourceVersion = precondition(ifMatch, current);
+    const expectedResourceVersion = assertIfMatch(ifMatch, current);
     const marked = await store.markDeleted('Environment', current.metadata.name, { expectedResourceVersion }).catch((err) => conflictStatus(err, ifMatch));
     return reply.code(202).send(marked);
   });
@@ -113,7 +108,7 @@ export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryR
     },
   }, async (request) => {
     await requireEnvironment(store, request.params.name);
-    return store.listEvents(request.params.name, request.query);
+    return readPage(() => store.listEvents(request.params.name, request.query));
   });
 };
 

@@ -5,7 +5,7 @@ import { ANNOTATIONS } from '../../specs/meta.ts';
 import type { StoredEnvironment } from '../../specs/store/types.ts';
 import type { AppDeps } from '../app.ts';
 import { HttpProblem } from '../errors.ts';
-import { mutateEnvironment } from '../resources.ts';
+import { mutateEnvironment } from '../preconditions.ts';
 import { EnvironmentResource, NameParams, V1_PROBLEMS, problems } from '../schemas.ts';
 import type { TypeBoxProvider } from '../typebox.ts';
 

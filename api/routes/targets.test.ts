@@ -68,6 +68,43 @@ describe('targets', () => {
     expect((await api.call({ method: 'DELETE', url: '/v1/targets/spare' })).statusCode).toBe(404);
   });
 
+  it('keeps the built-in local Target as it is: an identical PUT is fine, a change or a delete is 409', async () => {
+    api = await startApi();
+    const local = { apiVersion: 'terrace.dev/v1alpha1', kind: 'Target', metadata: { name: 'local' }, spec: { provider: 'local' } };
+    expect((await api.call({ method: 'PUT', url: '/v1/targets/local', payload: local })).statusCode).toBe(200);
+    for (const changed of [{ ...local, spec: { provider: 'local', tags: { team: 'x' } } }, { ...local, metadata: { name: 'local', labels: { a: 'b' } } }, { ...local, spec: awsTarget('local').spec }]) {
+      for (const query of ['', '?dryRun=true']) {
+        const res = await api.call({ method: 'PUT', url: `/v1/targets/local${query}`, payload: changed });
+        expect(res.statusCode, query).toBe(409);
+        expect(res.json().detail).toBe('Target local is built in and cannot be changed');
+      }
+    }
+    expect((await api.store.get('Target', 'local'))?.spec).toEqual({ provider: 'local' });
+  });
+
+  it('refuses to move a Target in use to another account, region, bucket or provider (409 naming the environments)', async () => {
+    api = await startApi();
+    await api.call({ method: 'PUT', url: '/v1/targets/aws-prod', payload: awsTarget('aws-prod') });
+    await api.call({ method: 'PUT', url: '/v1/environments/chat-prod', payload: envBody('chat-prod', { target: 'aws-prod' }) });
+    const moves: Record<string, unknown>[] = [
+      { accountId: '444444444444', roleArn: 'arn:aws:iam::444444444444:role/terrace' },
+      { region: 'us-east-1' },
+      { stateBucket: 'state-elsewhere' },
+    ];
+    for (const move of moves) {
+      const res = await api.call({ method: 'PUT', url: '/v1/targets/aws-prod', payload: awsTarget('aws-prod', move) });
+      expect(res.statusCode).toBe(409);
+      expect(res.json().detail).toMatch(new RegExp(`cannot change spec\\.${Object.keys(move)[0]} of Target aws-prod: chat-prod keep`));
+    }
+    // A new role or tags strand nothing.
+    const role = await api.call({ method: 'PUT', url: '/v1/targets/aws-prod', payload: awsTarget('aws-prod', { roleArn: 'arn:aws:iam::333333333333:role/terrace-v2', tags: { team: 'rt' } }) });
+    expect(role.statusCode).toBe(200);
+    // Unused, it may move.
+    await api.call({ method: 'DELETE', url: '/v1/environments/chat-prod' });
+    await api.store.remove('Environment', 'chat-prod');
+    expect((await api.call({ method: 'PUT', url: '/v1/targets/aws-prod', payload: awsTarget('aws-prod', { region: 'us-east-1' }) })).statusCode).toBe(200);
+  });
+
   it('If-Match on PUT: stale is 412', async () => {
     api = await startApi();
     const res = await api.call({ method: 'PUT', url: '/v1/targets/local', payload: { apiVersion: 'terrace.dev/v1alpha1', kind: 'Target', metadata: { name: 'local' }, spec: { provider: 'local', tags: {} } }, headers: { 'if-match': '"9"' } });

@@ -5,7 +5,7 @@ import { TEARDOWN_FINALIZER } from '../meta.ts';
 import { emptyStatus, type EnvironmentStatus } from '../status.ts';
 import type { Kind } from '../validate.ts';
 import { EventLog } from './events.ts';
-import { decodeContinue, encodeContinue, leaseKey, specKey, statusKey } from './keys.ts';
+import { CONTINUE_KEYS, decodeContinue, encodeContinue, leaseKey, specKey, statusKey } from './keys.ts';
 import { Leases } from './leases.ts';
 import { TokenItems } from './tokens.ts';
 import { parseLabelSelector } from './label-selector.ts';
@@ -27,7 +27,12 @@ export interface DynamoStoreOptions {
   onClose?: () => Promise<void>;
 }
 
-type SpecItem = { pk: string; sk: string; doc: Record<string, any>; rv: number };
+/**
+ * The document is kept as JSON text: DynamoDB's marshaller cannot write a map with a user key such as
+ * `constructor`, and text is what the item-size limit counts. Items written as a map are still read.
+ */
+type SpecItem = { pk: string; sk: string; doc: string | Record<string, any>; rv: number };
+const docOf = (item: SpecItem): Doc => (typeof item.doc === 'string' ? JSON.parse(item.doc) : item.doc) as Doc;
 type StatusItem = { pk: string; sk: string; status: EnvironmentStatus; rv: number };
 type Doc = { kind: Kind; metadata: { name: string; [k: string]: any }; spec: any; [k: string]: any };
 
@@ -65,7 +70,7 @@ export class DynamoStore implements Store {
         ...(doc.kind === 'Environment' ? { finalizers: [TEARDOWN_FINALIZER] } : {}),
       },
     };
-    const item: SpecItem = { ...specKey(doc.kind, doc.metadata.name), doc: stored, rv: 1 };
+    const item: SpecItem = { ...specKey(doc.kind, doc.metadata.name), doc: JSON.stringify(stored), rv: 1 };
     await this.conditional(
       () => this.db.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' })),
       () => `${doc.kind} ${doc.metadata.name} already exists`,
@@ -81,14 +86,14 @@ export class DynamoStore implements Store {
       kind === 'Environment' ? this.db.send(new GetCommand({ TableName: this.table, Key: statusKey(name), ConsistentRead: true })) : undefined,
     ]);
     if (!spec.Item) return undefined;
-    return this.withStatus((spec.Item as SpecItem).doc, status?.Item as StatusItem | undefined) as DocumentOf<K>;
+    return this.withStatus(docOf(spec.Item as SpecItem), status?.Item as StatusItem | undefined) as DocumentOf<K>;
   }
 
   async list<K extends Kind>(kind: K, options: ListOptions = {}): Promise<Page<DocumentOf<K>>> {
     const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
     const matches = parseLabelSelector(options.labelSelector);
     const docs: Doc[] = [];
-    let startSk = decodeContinue(options.continue);
+    let startSk = decodeContinue(options.continue, CONTINUE_KEYS.document);
     let more = true;
     while (more && docs.length <= limit) {
       const res = await this.db.send(
@@ -101,7 +106,7 @@ export class DynamoStore implements Store {
           ConsistentRead: true,
         }),
       );
-      for (const item of (res.Items ?? []) as SpecItem[]) if (matches(item.doc.metadata.labels)) docs.push(item.doc as Doc);
+      for (const doc of ((res.Items ?? []) as SpecItem[]).map(docOf)) if (matches(doc.metadata.labels)) docs.push(doc);
       startSk = res.LastEvaluatedKey?.sk as string | undefined;
       more = startSk !== undefined;
     }
@@ -119,7 +124,7 @@ export class DynamoStore implements Store {
     if (options.expectedResourceVersion !== undefined && options.expectedResourceVersion !== String(current.rv)) {
       throw new ConflictError(`${doc.kind} ${doc.metadata.name} is at resourceVersion ${current.rv}, not ${options.expectedResourceVersion}`, await this.get(doc.kind, doc.metadata.name));
     }
-    const old = current.doc;
+    const old = docOf(current);
     const specChanged = stableStringify(old.spec) !== stableStringify(doc.spec);
     const metaChanged =
       stableStringify(old.metadata.labels ?? {}) !== stableStringify(doc.metadata.labels ?? {}) ||
@@ -173,9 +178,10 @@ export class DynamoStore implements Store {
     if (options.expectedResourceVersion !== undefined && options.expectedResourceVersion !== String(current.rv)) {
       throw new ConflictError(`${kind} ${name} is at resourceVersion ${current.rv}, not ${options.expectedResourceVersion}`, await this.get(kind, name));
     }
-    if (current.doc.metadata.deletionTimestamp) return (await this.get(kind, name))!;
+    const old = docOf(current);
+    if (old.metadata.deletionTimestamp) return (await this.get(kind, name))!;
     const rv = current.rv + 1;
-    const next = { ...current.doc, metadata: { ...current.doc.metadata, deletionTimestamp: new Date(this.now()).toISOString(), resourceVersion: String(rv) } };
+    const next = { ...old, metadata: { ...old.metadata, deletionTimestamp: new Date(this.now()).toISOString(), resourceVersion: String(rv) } };
     await this.putIfVersion(next, rv, current.rv);
     this.options.onSpecWrite?.(kind, name);
     return (await this.get(kind, name))!;
@@ -231,7 +237,7 @@ export class DynamoStore implements Store {
         this.db.send(
           new PutCommand({
             TableName: this.table,
-            Item: { ...specKey(kind, metadata.name), doc, rv },
+            Item: { ...specKey(kind, metadata.name), doc: JSON.stringify(doc), rv },
             ConditionExpression: '#rv = :expected',
             ExpressionAttributeNames: { '#rv': 'rv' },
             ExpressionAttributeValues: { ':expected': expected },

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { decodeContinue, encodeContinue, eventsPk } from './keys.ts';
+import { CONTINUE_KEYS, decodeContinue, encodeContinue, eventsPk } from './keys.ts';
 import type { EnvironmentEvent, Page } from './types.ts';
 
 /** Append-only run history per environment, newest first, expiring through the `expiresAt` TTL attribute. */
@@ -22,7 +22,7 @@ export class EventLog {
 
   async list(name: string, options: { limit?: number; continue?: string } = {}): Promise<Page<EnvironmentEvent>> {
     const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
-    const start = decodeContinue(options.continue);
+    const start = decodeContinue(options.continue, CONTINUE_KEYS.event);
     const res = await this.db.send(
       new QueryCommand({
         TableName: this.table,

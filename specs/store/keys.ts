@@ -1,4 +1,5 @@
-import type { Kind } from '../validate.ts';
+import { NAME_PATTERN } from '../meta.ts';
+import { ValidationError, type Kind } from '../validate.ts';
 
 /**
  * Single-table layout. Each key shape has one job:
@@ -18,8 +19,21 @@ export function encodeContinue(sk: string): string {
   return Buffer.from(sk, 'utf8').toString('base64url');
 }
 
-export function decodeContinue(token: string | undefined): string | undefined {
-  if (!token) return undefined;
+/** What a continue token may hold: a document name, or an event's sort key (`<ISO time>#<hex>`). */
+export const CONTINUE_KEYS = {
+  document: new RegExp(NAME_PATTERN),
+  event: /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z#[0-9a-f]{8}$/,
+} as const;
+
+/**
+ * The sort key a continue token stands for. A token this server did not give out is an error, never an
+ * empty page: a paginating client would silently stop and lose the rest.
+ */
+export function decodeContinue(token: string | undefined, shape: RegExp): string | undefined {
+  if (token === undefined || token === '') return undefined;
   const sk = Buffer.from(token, 'base64url').toString('utf8');
-  return sk.length > 0 ? sk : undefined;
+  if (encodeContinue(sk) !== token || !shape.test(sk)) {
+    throw new ValidationError([{ path: 'continue', message: 'is not a continue token from a previous page: start again without it' }]);
+  }
+  return sk;
 }

@@ -33,6 +33,28 @@ describe('store on dynalite', () => {
     expect(read).not.toHaveProperty('status');
   });
 
+  it('stores user keys that name Object.prototype members (constructor, toString) and reads them back', async () => {
+    store = await openTestStore();
+    const odd = { constructor: 'a', toString: 'b', hasOwnProperty: 'c' };
+    const env = environment('chat-dev', { compute: { services: [{ name: 'web', image: 'app:1', env: odd }] } }, odd);
+    await store.create(env);
+    await store.update({ ...env, metadata: { ...env.metadata, annotations: odd } });
+    const read = await store.get('Environment', 'chat-dev');
+    expect(read?.spec.compute?.services[0].env).toEqual(odd);
+    expect(read?.metadata.labels).toEqual(odd);
+    expect(read?.metadata.annotations).toEqual(odd);
+    expect((await store.list('Environment', { labelSelector: 'constructor=a' })).items).toHaveLength(1);
+  });
+
+  it('refuses a continue token it did not give out, for documents and events', async () => {
+    store = await openTestStore();
+    await store.create(environment('chat-dev'));
+    for (const token of ['garbage', 'Y2hhdC1kZXY=', Buffer.from('../x').toString('base64url')]) {
+      await expect(store.list('Environment', { continue: token })).rejects.toThrow(/continue: is not a continue token/);
+      await expect(store.listEvents('chat-dev', { continue: token })).rejects.toThrow(/continue: is not a continue token/);
+    }
+  });
+
   it('refuses to create a document twice', async () => {
     store = await openTestStore();
     await store.create(environment('chat-dev'));
