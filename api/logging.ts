@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
+import { redactUrl } from './redact-url.ts';
 
 /** Never logged: credentials in headers, tokens and secret-looking fields one or two levels deep. */
 export const REDACT_PATHS = [
@@ -18,6 +19,19 @@ export function genReqId(req: IncomingMessage): string {
   return typeof given === 'string' && SANE_ID.test(given) ? given : randomUUID();
 }
 
+/** Fastify's request serializer, with query values redacted: a token sent as `?token=` must not reach the log. */
+export function serializeRequest(req: FastifyRequest) {
+  return {
+    method: req.method,
+    url: redactUrl(req.url),
+    version: req.headers?.['accept-version'] as string | undefined,
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+const serializers = { req: serializeRequest };
+
 type LoggerOption = FastifyServerOptions['logger'] | Logger | undefined;
 
 function isPino(logger: LoggerOption): logger is Logger {
@@ -27,9 +41,10 @@ function isPino(logger: LoggerOption): logger is Logger {
 /** Fastify 5 takes a ready pino instance as `loggerInstance`, options as `logger`; both get redaction. */
 export function loggerOptions(logger: LoggerOption): Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> {
   if (logger === false) return { logger: false };
-  if (isPino(logger)) return { loggerInstance: logger.child({}, { redact: { paths: REDACT_PATHS, censor: '[redacted]' } }) };
+  if (isPino(logger)) return { loggerInstance: logger.child({}, { redact: { paths: REDACT_PATHS, censor: '[redacted]' }, serializers }) };
   const base = typeof logger === 'object' && logger !== null ? logger : {};
   const extra = (base as { redact?: { paths?: string[] } | string[] }).redact;
   const paths = [...REDACT_PATHS, ...(Array.isArray(extra) ? extra : (extra?.paths ?? []))];
-  return { logger: { level: 'info', ...base, redact: { paths, censor: '[redacted]' } } };
+  const given = (base as { serializers?: Record<string, unknown> }).serializers;
+  return { logger: { level: 'info', ...base, redact: { paths, censor: '[redacted]' }, serializers: { ...given, ...serializers } } };
 }
