@@ -1,9 +1,13 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError, NotFoundError } from '../specs/store/types.ts';
+import { StoreUnavailableError } from '../specs/store/unavailable.ts';
 import { ValidationError, type Problem } from '../specs/validate.ts';
+import { urlPath } from './redact-url.ts';
 
 export const PROBLEM_JSON = 'application/problem+json';
+/** What a client is told to wait when the store is unavailable: outages are usually short (a restart, a throttle). */
+export const STORE_RETRY_AFTER_S = 5;
 
 /** An RFC 9457 problem document. `errors` lists validation problems with their paths. */
 export interface ProblemDocument {
@@ -44,7 +48,7 @@ export function toProblem(err: unknown, request: FastifyRequest): ProblemDocumen
     title: STATUS_CODES[status] ?? 'Error',
     status,
     detail,
-    instance: request.url.split('?')[0],
+    instance: urlPath(request.url), // query values may hold secrets
     requestId: request.id,
     ...(errors ? { errors } : {}),
   });
@@ -52,6 +56,7 @@ export function toProblem(err: unknown, request: FastifyRequest): ProblemDocumen
   if (err instanceof ValidationError) return base(422, err.message, err.problems);
   if (err instanceof NotFoundError) return base(404, err.message);
   if (err instanceof ConflictError) return base(409, err.message);
+  if (err instanceof StoreUnavailableError) return base(503, `the store is unavailable; retry in ${STORE_RETRY_AFTER_S} s`);
   const status = (err as FastifyError | undefined)?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) return base(status, (err as Error).message);
   return base(500, `internal error; quote request id ${request.id} to the operator`);
@@ -59,13 +64,18 @@ export function toProblem(err: unknown, request: FastifyRequest): ProblemDocumen
 
 export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply) {
   const problem = toProblem(err, request);
-  if (problem.status >= 500) request.log.error({ err }, 'request failed');
+  if (err instanceof StoreUnavailableError) {
+    // An outage fails every request the same way: one line each, without a stack that says nothing new.
+    request.log.warn({ reason: err.reason }, 'store unavailable');
+    reply.header('retry-after', String(STORE_RETRY_AFTER_S));
+  } else if (problem.status === 500) request.log.error({ err }, 'request failed');
+  else if (problem.status > 500) request.log.warn({ status: problem.status, detail: problem.detail }, 'request refused');
   else request.log.info({ status: problem.status, detail: problem.detail }, 'request rejected');
   if (err instanceof HttpProblem) reply.headers(err.options.headers ?? {});
   return reply.code(problem.status).type(PROBLEM_JSON).send(problem);
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {
-  const path = request.url.split('?')[0];
+  const path = urlPath(request.url);
   return errorHandler(new HttpProblem(404, `no route for ${request.method} ${path}`), request, reply);
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Registry } from 'prom-client';
 import type { AppDeps } from '../app.ts';
-import { HttpProblem } from '../errors.ts';
+import { HttpProblem, STORE_RETRY_AFTER_S } from '../errors.ts';
 import { problems } from '../schemas.ts';
 import type { TypeBoxProvider } from '../typebox.ts';
 
@@ -32,8 +32,8 @@ export const healthRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'controlle
     try {
       await within(store.ping(), PING_TIMEOUT_MS);
     } catch (err) {
-      request.log.warn({ err }, 'readiness: store unreachable');
-      throw new HttpProblem(503, 'the store is unreachable');
+      request.log.warn({ reason: (err as Error).message }, 'readiness: store unreachable');
+      throw new HttpProblem(503, 'the store is unreachable', { headers: { 'retry-after': String(STORE_RETRY_AFTER_S) } });
     }
     if (controller && !controller.running()) throw new HttpProblem(503, 'the controller is not running');
     return { status: 'ready' as const, store: 'ok' as const, controller: controller ? ('running' as const) : ('absent' as const) };

@@ -10,6 +10,7 @@ import { Leases } from './leases.ts';
 import { TokenItems } from './tokens.ts';
 import { parseLabelSelector } from './label-selector.ts';
 import { stableStringify } from './stable-json.ts';
+import { reportStoreUnavailable } from './unavailable.ts';
 import {
   ConflictError, NotFoundError,
   type DocumentOf, type EnvironmentEvent, type ListOptions, type Page, type Store, type StoredEnvironment, type StoredToken, type WriteOptions,
@@ -48,6 +49,7 @@ export class DynamoStore implements Store {
 
   constructor(private readonly options: DynamoStoreOptions) {
     this.db = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
+    reportStoreUnavailable(this.db); // every command, events, leases and tokens included
     this.table = options.table;
     this.now = options.now ?? Date.now;
     this.events = new EventLog(this.db, this.table, this.now, options.eventRetentionMs ?? THIRTY_DAYS);
