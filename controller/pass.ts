@@ -170,7 +170,6 @@ export class Pass {
     let report: Report = {};
     const started = this.deps.clock.now();
     if (runsTerraform(decision)) {
-      this.throwIfCancelled();
       await this.showProgress(tier, goal, decision);
       report = await this.execute(tier, decision, json, stackHash);
     }

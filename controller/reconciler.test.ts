@@ -1,21 +1,23 @@
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { synthesizeTier } from '../constructs/index.ts';
 import { findCondition } from '../specs/conditions.ts';
 import { ANNOTATIONS } from '../specs/meta.ts';
 import type { Store, StoredEnvironment } from '../specs/store/types.ts';
-import { countingTerraform, devEnvironment, testReconciler } from '../test/support/controller.ts';
+import { countingTerraform, devEnvironment, hookedTerraform, testReconciler, tierOf } from '../test/support/controller.ts';
 import { openTestStore, tempDir } from '../test/support/store.ts';
 import { realClock } from './clock.ts';
 import { RetryableError, TerminalError } from './errors.ts';
 import type { Reconciler } from './reconciler.ts';
+import type { TerraformRunner } from './runner.ts';
 
 let store: Store;
 let dir: ReturnType<typeof tempDir>;
 let spawned: string[];
 let reconciler: Reconciler;
+let terraform: TerraformRunner;
 let now = Date.now();
 const clock = { ...realClock, now: () => now };
 const signal = () => new AbortController().signal;
@@ -23,9 +25,10 @@ const signal = () => new AbortController().signal;
 beforeEach(async () => {
   store = await openTestStore();
   dir = tempDir();
-  const tf = countingTerraform(dir.path);
-  spawned = tf.spawned;
-  reconciler = testReconciler({ store, dataDir: dir.path, terraform: tf.terraform, clock });
+  const counting = countingTerraform(dir.path);
+  spawned = counting.spawned;
+  terraform = counting.terraform;
+  reconciler = testReconciler({ store, dataDir: dir.path, terraform, clock });
 });
 afterEach(async () => {
   await store.close();
@@ -36,6 +39,19 @@ const get = async (name = 'chat-dev') => (await store.get('Environment', name)) 
 const cond = (env: StoredEnvironment, type: string, tier?: string) => findCondition(tier ? env.status.tiers[tier]?.conditions : env.status.conditions, type);
 const tierDir = (tier: string, name = 'chat-dev') => join(dir.path, 'work', name, tier);
 const tf = (cwd: string, ...args: string[]) => execFileSync('terraform', args, { cwd, env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: join(dir.path, 'terraform.rc') }, encoding: 'utf8' });
+
+/** Resolves once a terraform process holds the local state lock in `cwd` (it writes the lock info then). */
+function lockTaken(cwd: string): Promise<void> {
+  return new Promise((resolve) => {
+    const watcher = watch(cwd, () => held() && done());
+    const held = () => existsSync(join(cwd, '.terraform.tfstate.lock.info'));
+    const done = () => {
+      watcher.close();
+      resolve();
+    };
+    if (held()) done();
+  });
+}
 
 describe('reconciler on the local target, with real terraform', () => {
   it('brings all five tiers to Ready and records what it did', async () => {
@@ -93,6 +109,27 @@ describe('reconciler on the local target, with real terraform', () => {
     ]);
     expect(await store.get('Environment', 'chat-dev')).toBeUndefined();
     expect(existsSync(join(dir.path, 'work', 'chat-dev'))).toBe(false);
+  });
+
+  it('shows each tier as Deleting in the store before terraform destroys it', async () => {
+    await store.create(devEnvironment('chat-dev', (s) => { delete s.data; delete s.compute; delete s.observability; }));
+    await reconciler.reconcile('chat-dev', signal());
+    await store.markDeleted('Environment', 'chat-dev');
+    const seen: Record<string, unknown> = {};
+    // What a client reading the environment sees at the moment each destroy starts.
+    const watched = hookedTerraform(terraform, {
+      before: async (command, d) => {
+        if (command !== 'destroy') return;
+        const env = await get();
+        seen[tierOf(d)] = { tier: cond(env, 'Ready', tierOf(d)), env: cond(env, 'Reconciling')?.message };
+      },
+    });
+    await testReconciler({ store, dataDir: dir.path, terraform: watched, clock }).reconcile('chat-dev', signal());
+    expect(seen).toEqual({
+      frontend: { tier: expect.objectContaining({ status: 'False', reason: 'Deleting' }), env: 'destroying frontend' },
+      network: { tier: expect.objectContaining({ status: 'False', reason: 'Deleting' }), env: 'destroying network' },
+    });
+    expect(await store.get('Environment', 'chat-dev')).toBeUndefined();
   });
 
   it('keeps a failed destroy visible, retries it, and finishes once it can', async () => {
@@ -177,7 +214,7 @@ describe('reconciler on the local target, with real terraform', () => {
     // `terraform console` holds the state lock for as long as it runs: a real competing terraform.
     const holder = spawn('terraform', ['console'], { cwd: tierDir('network'), env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: join(dir.path, 'terraform.rc') }, stdio: ['pipe', 'ignore', 'ignore'] });
     try {
-      await new Promise((r) => setTimeout(r, 1_500));
+      await lockTaken(tierDir('network'));
       await expect(reconciler.reconcile('chat-dev', signal())).rejects.toBeInstanceOf(RetryableError);
       const env = await get();
       expect(cond(env, 'Ready', 'network')).toMatchObject({ status: 'False', reason: 'StateLocked' });
@@ -275,23 +312,6 @@ describe('reconciler on the local target, with real terraform', () => {
     await reconciler.reconcile('chat-dev', signal());
     expect(spawned).toEqual(['chat-dev/network plan']);
     expect(cond(await get(), 'Drifted', 'network')).toMatchObject({ status: 'False', reason: 'NoDrift' });
-  });
-
-  it('stops and writes nothing once cancelled (shutdown or a lost lease)', async () => {
-    await store.create(devEnvironment());
-    const before = await get();
-    const abort = new AbortController();
-    abort.abort();
-    await expect(reconciler.reconcile('chat-dev', abort.signal)).rejects.toBeInstanceOf(RetryableError);
-    expect(spawned).toEqual([]);
-    expect((await get()).status).toEqual(before.status);
-
-    await reconciler.reconcile('chat-dev', signal());
-    await store.markDeleted('Environment', 'chat-dev');
-    spawned.length = 0;
-    await expect(reconciler.reconcile('chat-dev', abort.signal)).rejects.toBeInstanceOf(RetryableError);
-    expect(spawned).toEqual([]);
-    expect(await store.get('Environment', 'chat-dev')).toBeDefined(); // nothing destroyed, nothing removed
   });
 
   it('stalls on a stored spec that no longer validates, naming the field, without running terraform', async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { synthesizeTeardown, synthesizeTier } from '../../constructs/index.ts';
 import type { Environment } from '../../specs/environment.ts';
 import { parseEnvironment } from '../../specs/validate.ts';
@@ -25,7 +25,46 @@ export function countingTerraform(homeDir: string): { terraform: TerraformCli; s
   return { terraform, spawned };
 }
 
-export function testReconciler(options: { store: Store; dataDir: string; terraform: TerraformRunner; clock?: Clock; synthesize?: Synthesize }) {
+type Command = keyof TerraformRunner;
+export interface TerraformHooks {
+  /** Before the process starts. */
+  before?: (command: Command, dir: string) => void | Promise<void>;
+  /** Right after the process started, while it runs. */
+  during?: (command: Command, dir: string) => void;
+  /** Once it ended (`result` is what the runner returned). */
+  after?: (command: Command, dir: string, result: unknown) => void | Promise<void>;
+}
+
+/** Real terraform with hooks around every command: a test observes the store, or cancels, at an exact step. */
+export function hookedTerraform(inner: TerraformRunner, hooks: TerraformHooks): TerraformRunner {
+  const wrap = <C extends Command>(command: C) =>
+    (async (dir: string, ...rest: unknown[]) => {
+      await hooks.before?.(command, dir);
+      const running = (inner[command] as (...a: unknown[]) => Promise<unknown>).call(inner, dir, ...rest);
+      hooks.during?.(command, dir);
+      const result = await running;
+      await hooks.after?.(command, dir, result);
+      return result;
+    }) as TerraformRunner[C];
+  return {
+    init: wrap('init'), plan: wrap('plan'), planDestroy: wrap('planDestroy'), apply: wrap('apply'),
+    destroy: wrap('destroy'), outputs: wrap('outputs'), forceUnlock: wrap('forceUnlock'),
+  };
+}
+
+/** The tier a terraform working directory belongs to (`<data>/work/<environment>/<tier>`). */
+export const tierOf = (dir: string) => dir.split('/').at(-1)!;
+
+export type LogLine = { level: number; msg: string; err?: { type: string; message: string; stack: string }; [k: string]: unknown };
+
+/** A real pino logger whose JSON lines land in `lines`: tests read what an operator would read. */
+export function capturingLog(): { log: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  return { log, lines };
+}
+
+export function testReconciler(options: { store: Store; dataDir: string; terraform: TerraformRunner; clock?: Clock; synthesize?: Synthesize; log?: Logger }) {
   return new Reconciler({
     store: options.store,
     terraform: options.terraform,
@@ -33,7 +72,7 @@ export function testReconciler(options: { store: Store; dataDir: string; terrafo
     synthesize: options.synthesize ?? cachedSynthesize(synthesizeTier),
     teardown: synthesizeTeardown,
     clock: options.clock ?? realClock,
-    log: quietLog,
+    log: options.log ?? quietLog,
     timeoutMs: 120_000,
     staleLockMs: 10 * 60_000,
   });
