@@ -127,11 +127,11 @@ const Service = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    env: Type.Record(EnvName, Type.String({ maxLength: 32768 }), { default: {}, maxProperties: LIMITS.envEntries }),
+    env: Type.Record(EnvName, Type.String({ maxLength: 32768 }), { default: {}, maxProperties: LIMITS.envEntries, additionalProperties: false }),
     secrets: Type.Record(
       EnvName,
       Type.String({ pattern: '^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+|[A-Za-z0-9/_+=.@-]{1,512})$', description: 'Secrets Manager secret name or ARN, never a value' }),
-      { default: {}, maxProperties: LIMITS.secretEntries },
+      { default: {}, maxProperties: LIMITS.secretEntries, additionalProperties: false },
     ),
   },
   { additionalProperties: false },

@@ -19,14 +19,16 @@ export const Name = Type.String({ pattern: NAME_PATTERN, description: 'DNS label
 const LabelMap = Type.Record(
   Type.String({ pattern: '^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$' }),
   Type.String({ pattern: '^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$' }),
-  { maxProperties: LIMITS.labels },
+  // A record's key pattern is enforced only when other keys are refused.
+  { maxProperties: LIMITS.labels, additionalProperties: false },
 );
 
 export const Metadata = Type.Object(
   {
     name: Name,
     labels: Type.Optional(LabelMap),
-    annotations: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 4096 }))), // counted in validate.ts
+    // Counted in validate.ts, where the server's own annotations are left out.
+    annotations: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]{0,252}$' }), Type.String({ maxLength: 4096 }), { additionalProperties: false })),
     // Server-set: accepted on input so a GET result can be PUT back, ignored by the store.
     uid: Type.Optional(Type.String()),
     generation: Type.Optional(Type.Integer()),

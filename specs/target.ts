@@ -10,7 +10,7 @@ export const TargetSpec = Type.Object(
     roleArn: Type.Optional(Type.String({ pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$', description: 'role terrace assumes in the account' })),
     externalId: Type.Optional(Type.String({ minLength: 2, maxLength: 1224, pattern: '^[A-Za-z0-9+=,.@:/-]+$' })),
     stateBucket: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', description: 'S3 bucket for terraform state' })),
-    tags: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.String({ maxLength: 256 }), { maxProperties: LIMITS.targetTags })),
+    tags: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9 _.:/=+@-]{1,128}$' }), Type.String({ maxLength: 256 }), { maxProperties: LIMITS.targetTags, additionalProperties: false })),
   },
   { additionalProperties: false },
 );

@@ -89,7 +89,7 @@ function mayShow(path: string): boolean {
 function toProblem(e: ValueError): Problem {
   const path = pointerToPath(e.path);
   const got = mayShow(path) ? ` (got ${JSON.stringify(e.value)?.slice(0, 80)})` : ' (the value is not shown: it may be a secret)';
-  if (e.type === ValueErrorType.ObjectAdditionalProperties) return { path, message: 'unknown field' };
+  if (e.type === ValueErrorType.ObjectAdditionalProperties) return { path, message: e.schema.patternProperties ? 'is not a valid key' : 'unknown field' };
   if (e.type === ValueErrorType.ObjectRequiredProperty) return { path, message: 'is required' };
   if (e.type === ValueErrorType.Union) {
     const choices = (e.schema.anyOf as TSchema[] | undefined)?.map((s) => s.const);
