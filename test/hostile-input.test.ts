@@ -59,20 +59,22 @@ function get(doc: unknown, path: Path): unknown {
   return path.reduce<any>((v, k) => (v === null || typeof v !== 'object' ? undefined : v[k]), doc);
 }
 
-function apply(doc: any, m: Mutation): void {
+function apply(doc: unknown, m: Mutation): void {
   if (m.path.length === 0) return;
-  const parent = get(doc, m.path.slice(0, -1));
+  const parent: any = get(doc, m.path.slice(0, -1));
   const key = m.path.at(-1)!;
   if (typeof parent !== 'object' || parent === null) return;
   if (m.op === 'delete') {
     if (Array.isArray(parent)) parent.splice(key as number, 1);
     else delete parent[key];
-    return;
+  } else if (m.op === 'replace' && Array.isArray(parent)) {
+    parent[key as number] = m.value;
+  } else {
+    const target = m.op === 'add' ? parent[key] : parent;
+    if (typeof target !== 'object' || target === null || Array.isArray(target)) return;
+    // defineProperty: an own `__proto__` key, as JSON.parse would make it.
+    Object.defineProperty(target, m.op === 'add' ? m.key : key, { value: m.value, enumerable: true, writable: true, configurable: true });
   }
-  const target = m.op === 'add' ? parent[key] : parent;
-  if (typeof target !== 'object' || target === null || Array.isArray(target)) return;
-  // defineProperty: an own `__proto__` key, as JSON.parse would make it.
-  Object.defineProperty(target, m.op === 'add' ? m.key : key, { value: m.value, enumerable: true, writable: true, configurable: true });
 }
 
 /** `sent` is contained in `stored`: every given value is kept as given; only absent fields may be added. */
