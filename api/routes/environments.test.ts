@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ANNOTATIONS } from '../../specs/meta.ts';
 import { envBody, startApi, type TestApi } from '../../test/support/api.ts';
@@ -129,6 +131,21 @@ describe('environments: create, update, read', () => {
     expect(answers.map((a) => a.statusCode)).toEqual([201, 200, 200, 200, 200]);
     for (const answer of answers) expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(answers[3].json()).toEqual({ tiers: [], allowed: true });
+  });
+
+  it('never echoes a secret value pasted into spec...secrets, in the answer or the log', async () => {
+    let logged = '';
+    const logger = pino({ level: 'debug' }, new Writable({ write: (chunk, _enc, done) => ((logged += String(chunk)), done()) }));
+    api = await startApi({ logger });
+    const leaked = 'sk_live_51Hpasted secret value';
+    for (const query of ['', '?dryRun=true']) {
+      const res = await put('chat-dev', envBody('chat-dev', { compute: { services: [{ name: 'web', image: 'app:1', secrets: { STRIPE_KEY: leaked } }] } }), {}, query);
+      expect(res.statusCode).toBe(422);
+      expect(res.json().errors).toEqual([{ path: 'spec.compute.services[0].secrets.STRIPE_KEY', message: expect.stringMatching(/Secrets Manager secret name or ARN.*not shown/) }]);
+      expect(res.body).not.toContain('sk_live');
+    }
+    expect(logged).toContain('spec.compute.services[0].secrets.STRIPE_KEY');
+    expect(logged).not.toContain('sk_live');
   });
 
   it('GET returns spec, status and an ETag; 404 is a problem', async () => {
