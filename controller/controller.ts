@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../specs/store/types.ts';
 import { realClock, type Clock } from './clock.ts';
 import { RetryableError, TerminalError } from './errors.ts';
+import { describeError, FailureLog } from './failure-log.ts';
 import type { ControllerObserver } from './observer.ts';
 import { WorkQueue } from './queue.ts';
 import type { Reconciler } from './reconciler.ts';
@@ -36,11 +37,13 @@ export class Controller {
   private stopping = false;
   private readonly leaseTtlMs: number;
   private readonly clock: Clock;
+  private readonly failures: FailureLog;
 
   constructor(private readonly options: ControllerOptions) {
     this.clock = options.clock ?? realClock;
     this.queue = options.queue ?? new WorkQueue(this.clock);
     this.leaseTtlMs = options.leaseTtlMs ?? 60_000;
+    this.failures = new FailureLog(options.log);
   }
 
   start(): void {
@@ -73,8 +76,9 @@ export class Controller {
         token = page.continue;
       } while (token);
       this.options.observer?.queueDepth(this.queue.depth);
+      this.failures.clear('resync');
     } catch (err) {
-      this.options.log.error({ err }, 'resync failed: the store did not answer');
+      this.failures.report('resync', 'error', err, {}, `resync failed: could not list environments: ${describeError(err)}`);
     }
   }
 
@@ -102,49 +106,114 @@ export class Controller {
   }
 
   private async reconcileWithLease(name: string): Promise<void> {
-    const { store, replicaId, log } = this.options;
+    const { store, replicaId } = this.options;
     let held = false;
     try {
       held = await store.acquireLease(name, replicaId, this.leaseTtlMs);
+      this.failures.clear(`lease:${name}`);
     } catch (err) {
-      log.error({ err, environment: name }, 'could not reach the store for a lease');
+      this.failures.report(`lease:${name}`, 'error', err, { environment: name }, `${name}: could not take the lease, the store failed: ${describeError(err)}`);
     }
     if (held && this.stopping) {
       // Stop arrived while we waited for the store: no new work.
-      await store.releaseLease(name, replicaId).catch(() => undefined);
+      await this.release(name);
       return;
     }
     if (!held) {
-      // Another replica works on it (or the store is down): look again once its lease could have lapsed.
+      // Another replica works on it (or the store failed): look again once its lease could have lapsed.
       if (!this.stopping) this.queue.addAfter(name, this.leaseTtlMs / 2 + Math.random() * 5_000);
       return;
     }
     const abort = new AbortController();
     this.inFlight.set(name, abort);
-    const renew = setInterval(async () => {
-      const ok = await store.renewLease(name, replicaId, this.leaseTtlMs).catch(() => false);
-      if (!ok) {
-        log.warn({ environment: name }, 'lost the lease: cancelling this reconcile');
-        abort.abort();
-      }
-    }, this.leaseTtlMs / 3);
+    const renewal = new LeaseRenewal(this.clock, this.leaseTtlMs, () => store.renewLease(name, replicaId, this.leaseTtlMs), (why, err) => {
+      if (why === 'lost') this.options.log.warn({ environment: name }, `${name}: another replica holds the lease now: cancelling this reconcile`);
+      else if (why === 'lapsing') this.options.log.error({ environment: name, err }, `${name}: the lease could not be renewed before it lapses (the store failed: ${describeError(err)}): cancelling this reconcile`);
+      else this.options.log.warn({ environment: name, err }, `${name}: renewing the lease failed (the store failed: ${describeError(err)}); trying again before it lapses`);
+      if (why !== 'retrying') abort.abort();
+    });
     try {
       const result = await this.options.reconciler.reconcile(name, abort.signal);
       this.queue.forget(name);
+      this.failures.clear(name);
       if (result.requeueAfterMs !== undefined && !this.stopping) this.queue.addAfter(name, result.requeueAfterMs);
     } catch (err) {
-      if (err instanceof TerminalError) {
-        this.queue.forget(name);
-        log.warn({ environment: name, reason: err.reason }, `stalled: ${err.message.split('\n')[0]}`);
-      } else if (!this.stopping) {
-        const delay = this.queue.addRateLimited(name);
-        const level = err instanceof RetryableError ? 'info' : 'error';
-        log[level]({ environment: name, retryInMs: delay, ...(level === 'error' ? { err } : {}) }, `reconcile failed, retrying in ${Math.round(delay / 1000)}s`);
-      }
+      this.failed(name, err);
     } finally {
-      clearInterval(renew);
+      renewal.stop();
       this.inFlight.delete(name);
-      await store.releaseLease(name, replicaId).catch(() => undefined);
+      await this.release(name);
     }
+  }
+
+  private failed(name: string, err: unknown): void {
+    const { log } = this.options;
+    if (err instanceof TerminalError) {
+      this.queue.forget(name);
+      // Resyncs find a stalled environment again and again: say it once per reason.
+      this.failures.report(name, 'warn', err, { environment: name, reason: err.reason }, `${name} stalled (${err.reason}): ${err.message.split('\n')[0]}`);
+      return;
+    }
+    if (this.stopping) return;
+    const delay = this.queue.addRateLimited(name);
+    const retry = `retrying in ${Math.round(delay / 1000)}s`;
+    // A tier failure is already in status: each retry is news. Anything else is a bug or the store failing.
+    if (err instanceof RetryableError) log.info({ environment: name, retryInMs: delay }, `${name}: reconcile failed (${err.message}), ${retry}`);
+    else this.failures.report(name, 'error', err, { environment: name, retryInMs: delay }, `${name}: reconcile failed unexpectedly (${describeError(err)}), ${retry}`);
+  }
+
+  private async release(name: string): Promise<void> {
+    try {
+      await this.options.store.releaseLease(name, this.options.replicaId);
+    } catch (err) {
+      this.options.log.warn({ environment: name, err }, `${name}: could not release the lease (the store failed: ${describeError(err)}); it lapses in ${Math.round(this.leaseTtlMs / 1000)}s`);
+    }
+  }
+}
+
+/**
+ * Renews a held lease every third of its life. A renewal the store refuses means another replica holds it;
+ * one the store fails is tried again while the lease still outlives the next try, and given up before it lapses.
+ */
+class LeaseRenewal {
+  private handle: unknown;
+  private validUntil: number;
+  private stopped = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly ttlMs: number,
+    private readonly renew: () => Promise<boolean>,
+    private readonly onTrouble: (why: 'lost' | 'lapsing' | 'retrying', err?: unknown) => void,
+  ) {
+    this.validUntil = clock.now() + ttlMs;
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.clock.clearTimeout(this.handle);
+  }
+
+  private schedule(): void {
+    if (!this.stopped) this.handle = this.clock.setTimeout(() => void this.tick(), this.ttlMs / 3);
+  }
+
+  private async tick(): Promise<void> {
+    const asked = this.clock.now();
+    let renewed: boolean;
+    try {
+      renewed = await this.renew();
+    } catch (err) {
+      if (this.stopped) return;
+      const outlivesNextTry = this.validUntil - this.clock.now() > this.ttlMs / 3;
+      this.onTrouble(outlivesNextTry ? 'retrying' : 'lapsing', err);
+      if (outlivesNextTry) this.schedule();
+      return;
+    }
+    if (this.stopped) return;
+    if (!renewed) return this.onTrouble('lost');
+    this.validUntil = asked + this.ttlMs;
+    this.schedule();
   }
 }

@@ -58,10 +58,58 @@ export const tierOf = (dir: string) => dir.split('/').at(-1)!;
 export type LogLine = { level: number; msg: string; err?: { type: string; message: string; stack: string }; [k: string]: unknown };
 
 /** A real pino logger whose JSON lines land in `lines`: tests read what an operator would read. */
-export function capturingLog(): { log: Logger; lines: LogLine[] } {
+export function capturingLog(): { log: Logger; lines: LogLine[]; next(match: (line: LogLine) => boolean): Promise<LogLine> } {
   const lines: LogLine[] = [];
-  const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
-  return { log, lines };
+  const waiters: { match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }[] = [];
+  const write = (text: string) => {
+    const line = JSON.parse(text) as LogLine;
+    lines.push(line);
+    for (const w of waiters.filter((x) => x.match(line))) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(line);
+    }
+  };
+  const log = pino({ level: 'debug' }, { write });
+  /** The next line written that matches (lines already written do not count). */
+  const next = (match: (line: LogLine) => boolean) => new Promise<LogLine>((resolve) => waiters.push({ match, resolve }));
+  return { log, lines, next };
+}
+
+/** A clock that moves only when told to, firing due timers in order. */
+export class ManualClock implements Clock {
+  private at = Date.parse('2026-01-01T00:00:00Z');
+  private timers = new Map<number, { at: number; fn: () => void }>();
+  private ids = 0;
+
+  now = () => this.at;
+  setTimeout = (fn: () => void, ms: number) => {
+    this.timers.set(++this.ids, { at: this.at + ms, fn });
+    return this.ids;
+  };
+  clearTimeout = (id: unknown) => void this.timers.delete(id as number);
+
+  advance(ms: number): void {
+    const until = this.at + ms;
+    for (;;) {
+      const [id, due] = [...this.timers].filter(([, t]) => t.at <= until).sort((a, b) => a[1].at - b[1].at)[0] ?? [];
+      if (!due) break;
+      this.timers.delete(id!);
+      this.at = due.at;
+      due.fn();
+    }
+    this.at = until;
+  }
+}
+
+/** The real store with some methods replaced, e.g. by ones that fail as an unreachable store does. */
+export function storeWith(store: Store, replaced: Partial<Store>): Store {
+  return new Proxy(store, {
+    get: (target, key) => {
+      if (key in replaced) return replaced[key as keyof Store];
+      const value = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 export function testReconciler(options: { store: Store; dataDir: string; terraform: TerraformRunner; clock?: Clock; synthesize?: Synthesize; log?: Logger }) {
