@@ -16,7 +16,7 @@ function capture() {
       done();
     },
   });
-  return { logger: pino({ level: 'debug' }, stream), text: () => written };
+  return { logger: pino({ level: 'debug' }, stream), stream, text: () => written };
 }
 
 describe('query strings in logs and problems', () => {
@@ -36,6 +36,14 @@ describe('query strings in logs and problems', () => {
     expect(log.text()).toContain('/v1/targets?');
     expect(log.text()).toContain('/v1/nothing-here');
     expect(log.text()).toContain('limit=5');
+    expect(log.text()).not.toContain('SECRET123');
+  });
+
+  it('also with logger options instead of a pino instance', async () => {
+    const log = capture();
+    api = await startApi({ logger: { level: 'info', stream: log.stream } });
+    await api.call({ method: 'GET', url: '/v1/targets?limit=3&access_token=SECRET123' });
+    expect(log.text()).toContain('/v1/targets?limit=3');
     expect(log.text()).not.toContain('SECRET123');
   });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { FastifyLoggerOptions, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { redactUrl } from './redact-url.ts';
 
@@ -21,6 +21,7 @@ export function genReqId(req: IncomingMessage): string {
 
 /** Fastify's request serializer, with query values redacted: a token sent as `?token=` must not reach the log. */
 export function serializeRequest(req: FastifyRequest) {
+  if (typeof req?.url !== 'string') return req; // some other `req` a caller logged: left to the redact paths
   return {
     method: req.method,
     url: redactUrl(req.url),
@@ -46,5 +47,7 @@ export function loggerOptions(logger: LoggerOption): Pick<FastifyServerOptions, 
   const extra = (base as { redact?: { paths?: string[] } | string[] }).redact;
   const paths = [...REDACT_PATHS, ...(Array.isArray(extra) ? extra : (extra?.paths ?? []))];
   const given = (base as { serializers?: Record<string, unknown> }).serializers;
-  return { logger: { level: 'info', ...base, redact: { paths, censor: '[redacted]' }, serializers: { ...given, ...serializers } } };
+  // Fastify's types want a serializer that always returns a request summary; ours passes other values through.
+  const merged = { ...given, ...serializers } as FastifyLoggerOptions['serializers'];
+  return { logger: { level: 'info', ...base, redact: { paths, censor: '[redacted]' }, serializers: merged } };
 }
