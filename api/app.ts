@@ -1,15 +1,16 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { Environment } from '../specs/environment.ts';
 import type { Store } from '../specs/store/types.ts';
 import type { Target } from '../specs/target.ts';
 import { createAuth } from './auth/authenticate.ts';
-import { errorHandler, HttpProblem, notFoundHandler } from './errors.ts';
+import { errorHandler, notFoundHandler } from './errors.ts';
+import { registerJsonBody } from './json-body.ts';
 import { genReqId, loggerOptions } from './logging.ts';
 import { createMetrics, registerHttpMetrics } from './metrics.ts';
+import { registerRateLimit } from './rate-limit.ts';
 import { docsRoutes, registerOpenApi } from './routes/docs.ts';
 import { environmentRoutes } from './routes/environments.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -17,6 +18,7 @@ import { operationRoutes } from './routes/operations.ts';
 import { targetRoutes } from './routes/targets.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { watchRoutes } from './routes/watch.ts';
+import { closeWhenBodyUnread, DEFAULT_REQUEST_TIMEOUT_MS, transportOptions } from './transport.ts';
 import { typeBoxValidator } from './typebox.ts';
 
 export interface DryRunTier { tier: string; resources: number; outputs: string[]; violations: { rule: string; address: string; message: string }[] }
@@ -36,6 +38,8 @@ export interface AppDeps {
   rateLimit?: { max: number; timeWindowMs: number }; // per token
   /** Fastify's trustProxy: behind the ALB, client addresses come from X-Forwarded-For (rate limit, logs). */
   trustProxy?: boolean | string;
+  /** How long a client may take to send a whole request, body included (ms); default 30 s. */
+  requestTimeoutMs?: number;
   now?: () => Date;
 }
 
@@ -50,7 +54,15 @@ const API_CSP = { useDefaults: false, directives: { defaultSrc: ["'none'"], fram
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { store } = deps;
   const now = deps.now ?? (() => new Date());
-  const app = Fastify({ ...loggerOptions(deps.logger), genReqId, bodyLimit: BODY_LIMIT, trustProxy: deps.trustProxy ?? false });
+  const app = Fastify({
+    ...loggerOptions(deps.logger),
+    ...transportOptions(deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
+    genReqId,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: deps.trustProxy ?? false,
+  });
+  registerJsonBody(app);
+  closeWhenBodyUnread(app);
   app.setValidatorCompiler(typeBoxValidator);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
@@ -69,20 +81,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(async (v1) => {
     const auth = createAuth({ store, adminTokenHash: deps.adminTokenHash });
-    const limit = deps.rateLimit ?? DEFAULT_RATE_LIMIT;
     v1.addHook('onRoute', auth.documentRoute);
-    // Limits run first (onRequest) and key on the token when it is valid, else on the caller's address,
-    // so a flood of bad tokens is limited too; authorization follows, before any body is read.
-    await v1.register(rateLimit, {
-      max: limit.max,
-      timeWindow: limit.timeWindowMs,
-      hook: 'onRequest',
-      keyGenerator: async (request) => {
-        const principal = await auth.identify(request);
-        return principal ? `token:${principal.hash}` : `ip:${request.ip}`;
-      },
-      errorResponseBuilder: (_request, ctx) => new HttpProblem(ctx.statusCode, `rate limit of ${ctx.max} requests per ${ctx.after} exceeded; retry later`),
-    });
+    // Limits run first; authorization follows, before any body is read.
+    await registerRateLimit(v1, deps.rateLimit ?? DEFAULT_RATE_LIMIT, auth.identify);
     v1.addHook('preParsing', async (request, _reply, payload) => {
       await auth.authorize(request);
       return payload;
