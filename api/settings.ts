@@ -33,14 +33,15 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     if (!Number.isInteger(n) || n < min || n > max) problems.push(`${name}=${raw}: must be a whole number from ${min} to ${max}`);
     return n;
   };
-  const duration = (name: string, fallback: string, max: string): number => {
+  const duration = (name: string, fallback: string, max: string, min = '0s'): number => {
     const raw = env[name] || fallback;
     try {
-      const ms = parseInterval(raw);
-      if (ms > parseInterval(max)) problems.push(`${name}=${raw}: at most ${max}`);
+      const ms = parseDuration(raw);
+      if (ms > parseDuration(max)) problems.push(`${name}=${raw}: at most ${max}`);
+      if (ms < parseDuration(min)) problems.push(`${name}=${raw}: at least ${min}`);
       return ms;
     } catch {
-      problems.push(`${name}=${raw}: must be a duration like 30m, 2h or 1d`);
+      problems.push(`${name}=${raw}: must be a duration like 30s, 30m, 2h or 1d`);
       return 0;
     }
   };
@@ -60,7 +61,8 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     concurrency: int('TERRACE_CONCURRENCY', 4, 1, 64),
     resync,
     terraformTimeoutMs: duration('TERRACE_TERRAFORM_TIMEOUT', '30m', '24h'),
-    leaseTtlMs: 60_000,
+    // Renewed every third of its life; a dead replica's environments wait this long for another one.
+    leaseTtlMs: duration('TERRACE_LEASE_TTL', '60s', '1h', '10s'),
     logLevel: env.TERRACE_LOG_LEVEL || 'info',
     prettyLogs: logFormat === 'pretty',
     seedExample: env.TERRACE_SEED_EXAMPLE !== 'false',
@@ -71,6 +73,12 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
   if (settings.endpoint && !settings.table) problems.push('TERRACE_DYNAMODB_ENDPOINT needs TERRACE_TABLE');
   if (problems.length > 0) throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);
   return settings;
+}
+
+/** A duration in seconds (`45s`) or any interval the specs accept (`30m`, `2h`, `1d`). */
+function parseDuration(text: string): number {
+  const seconds = /^([0-9]+)s$/.exec(text);
+  return seconds ? Number(seconds[1]) * 1000 : parseInterval(text);
 }
 
 function trustProxy(raw: string | undefined): boolean | string {
