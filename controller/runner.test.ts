@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../test/support/store.ts';
@@ -59,15 +59,36 @@ describe('TerraformCli with real terraform', () => {
     expect(result.stderr).toContain('could not run terraform-does-not-exist');
   });
 
-  it('writes its own CLI config and passes no TF_ variable of the parent', async () => {
+  it('gives terraform its own CLI config and automation settings, and no TF_ variable of the parent', async () => {
     const work = workdir();
+    const home = join(dir.path, 'home');
+    const run = { timeoutMs: 60_000 };
+    // Started exactly as terraform would be, it prints the environment the child receives.
+    const printEnv = join(dir.path, 'print-env');
+    writeFileSync(printEnv, '#!/bin/sh\nexec env\n', { mode: 0o755 });
+    const parent = { TF_LOG: process.env.TF_LOG, TF_CLI_CONFIG_FILE: process.env.TF_CLI_CONFIG_FILE };
     process.env.TF_LOG = 'TRACE';
+    process.env.TF_CLI_CONFIG_FILE = join(dir.path, 'users-own.rc'); // does not exist: terraform would say so
     try {
-      const tf = new TerraformCli({ homeDir: join(dir.path, 'home') });
-      const result = await tf.init(work, { timeoutMs: 60_000 });
-      expect(result.stderr).not.toContain('[TRACE]');
+      const printed = await new TerraformCli({ homeDir: home, bin: printEnv }).init(work, run);
+      const child = Object.fromEntries(printed.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+      expect(child).toMatchObject({ TF_CLI_CONFIG_FILE: join(home, 'terraform.rc'), CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' });
+      expect(Object.keys(child).filter((k) => k.startsWith('TF_')).sort()).toEqual(['TF_CLI_CONFIG_FILE', 'TF_INPUT', 'TF_IN_AUTOMATION']);
+      const rc = readFileSync(child.TF_CLI_CONFIG_FILE, 'utf8');
+      expect(rc).toMatch(/^disable_checkpoint = true$/m);
+      expect(rc).toMatch(new RegExp(`^plugin_cache_dir = "${join(home, 'plugin-cache')}"$`, 'm'));
+      expect(statSync(join(home, 'plugin-cache')).isDirectory()).toBe(true);
+
+      // Real terraform reads that file without complaint: a missing file or cache dir would be reported.
+      const init = await new TerraformCli({ homeDir: home }).init(work, run);
+      expect(init.code).toBe(0);
+      expect(init.stdout + init.stderr).not.toMatch(/problems with the CLI configuration/);
+      expect(init.stderr).not.toContain('[TRACE]');
     } finally {
-      delete process.env.TF_LOG;
+      for (const [k, v] of Object.entries(parent)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
     }
   });
 });
