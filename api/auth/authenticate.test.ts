@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { envBody, startApi, type TestApi } from '../../test/support/api.ts';
+import { ADMIN_TOKEN, envBody, startApi, type TestApi } from '../../test/support/api.ts';
+import { describeWindow } from '../rate-limit.ts';
 import type { Scope } from '../schemas.ts';
 import { allows } from './authenticate.ts';
 
@@ -69,6 +70,17 @@ describe('scopes', () => {
     expect(await api.store.listTokens()).toEqual([]);
   });
 
+  it('the scheme is case-insensitive and may be followed by several spaces (RFC 9110)', async () => {
+    api = await startApi();
+    const reader = (await api.as('read')).authorization.replace(/^Bearer /, '');
+    for (const authorization of [`bearer ${reader}`, `BEARER ${reader}`, `Bearer   ${reader}`, `bEaReR ${ADMIN_TOKEN}`]) {
+      expect((await api.app.inject({ method: 'GET', url: '/v1/targets', headers: { authorization } })).statusCode, authorization).toBe(200);
+    }
+    for (const authorization of [`Bearer${reader}`, `Bearers ${reader}`, `Basic ${reader}`, `Bearer ${reader} extra`]) {
+      expect((await api.app.inject({ method: 'GET', url: '/v1/targets', headers: { authorization } })).statusCode, authorization).toBe(401);
+    }
+  });
+
   it('no admin hash and no tokens: everything is 401', async () => {
     api = await startApi({ adminTokenHash: undefined });
     expect((await api.call({ method: 'GET', url: '/v1/environments' })).statusCode).toBe(401);
@@ -93,6 +105,18 @@ describe('rate limit', () => {
     const bad = [];
     for (let i = 0; i < 4; i++) bad.push((await api.app.inject({ method: 'GET', url: '/v1/targets', headers: { authorization: `Bearer trc_guess-${i}-0000000000000000` } })).statusCode);
     expect(bad).toEqual([401, 401, 401, 429]);
+  });
+
+  it('names the configured window and the time left until it resets', async () => {
+    api = await startApi({ rateLimit: { max: 2, timeWindowMs: 120_000 } });
+    for (let i = 0; i < 2; i++) expect((await api.call({ method: 'GET', url: '/v1/targets' })).statusCode).toBe(200);
+    const limited = await api.call({ method: 'GET', url: '/v1/targets' });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().detail).toMatch(/^rate limit of 2 requests per 2 minutes exceeded; retry in \d+ (second|minute)s?$/);
+  });
+
+  it('describes windows as a person reads them', () => {
+    expect([60_000, 120_000, 1000, 30_000, 3_600_000, 1500].map(describeWindow)).toEqual(['minute', '2 minutes', 'second', '30 seconds', 'hour', '1500 ms']);
   });
 
   it('does not limit the probes', async () => {

@@ -27,6 +27,9 @@ export function allows(scopes: readonly Scope[], needed: Scope): boolean {
   return scopes.includes('admin') || scopes.includes(needed) || (needed === 'read' && scopes.length > 0);
 }
 
+/** `Bearer <token>`: the scheme is case-insensitive (RFC 9110 11.1), one or more spaces before the token. */
+const BEARER = /^bearer +([\x21-\x7e]{1,512})$/i;
+
 /**
  * Bearer-token authentication. `identify` is memoised per request: the rate limiter keys on
  * the principal before the auth hook rejects, and both must cost one store read at most.
@@ -35,7 +38,7 @@ export function createAuth(deps: { store: Store; adminTokenHash?: string }) {
   const seen = new WeakMap<FastifyRequest, Promise<Principal | undefined>>();
 
   async function lookup(request: FastifyRequest): Promise<Principal | undefined> {
-    const match = /^Bearer ([\x21-\x7e]{1,512})$/.exec(request.headers.authorization ?? '');
+    const match = BEARER.exec(request.headers.authorization ?? '');
     if (!match) return undefined;
     const hash = hashToken(match[1]);
     if (deps.adminTokenHash && sameHash(hash, deps.adminTokenHash)) return { id: tokenId(hash), hash, name: 'admin', scopes: ['admin'] };
