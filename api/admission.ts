@@ -2,7 +2,7 @@ import type { Environment } from '../specs/environment.ts';
 import { ANNOTATIONS } from '../specs/meta.ts';
 import { stableStringify } from '../specs/store/stable-json.ts';
 import type { StoredEnvironment } from '../specs/store/types.ts';
-import type { Target } from '../specs/target.ts';
+import { localTarget, type Target } from '../specs/target.ts';
 import { allows } from './auth/authenticate.ts';
 import { HttpProblem } from './errors.ts';
 import type { Scope } from './schemas.ts';
@@ -64,7 +64,7 @@ export function assertEnvironmentAdmitted(current: StoredEnvironment | undefined
 /** What an environment's state and resources are tied to: changing it on a Target in use strands them. */
 const TARGET_IDENTITY = ['provider', 'accountId', 'region', 'stateBucket'] as const;
 
-export const BUILT_IN_TARGET = 'local';
+const BUILT_IN_TARGET = localTarget().metadata.name;
 
 /** `local` is built in; a Target in use keeps where its environments' state and resources live. */
 export function assertTargetAdmitted(current: Target | undefined, next: Target, usedBy: readonly string[]): void {

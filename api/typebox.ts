@@ -1,10 +1,9 @@
 import type { FastifySchemaCompiler, FastifyTypeProvider } from 'fastify';
 import type { FastifyRouteSchemaDef } from 'fastify/types/schema.js';
 import { Kind, type Static, type TSchema } from '@sinclair/typebox';
-import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
-import { pointerToPath, ValidationError, type Problem } from '../specs/validate.ts';
+import { schemaProblems, ValidationError } from '../specs/validate.ts';
 import { HttpProblem } from './errors.ts';
 
 /**
@@ -28,7 +27,7 @@ export const typeBoxValidator: FastifySchemaCompiler<TSchema> = ({ schema, httpP
   return (input: unknown) => {
     const value = httpPart === 'body' ? input : Value.Convert(schema, input);
     if (check.Check(value)) return { value };
-    return { error: HttpProblem.invalid(400, dedupe([...check.Errors(value)].map((e) => toProblem(e, prefix)))) };
+    return { error: HttpProblem.invalid(400, schemaProblems(check.Errors(value), prefix)) };
   };
 };
 
@@ -49,16 +48,4 @@ export function documentValidator(parse: (input: unknown) => unknown): FastifySc
       }
     };
   };
-}
-
-function toProblem(e: ValueError, prefix: string): Problem {
-  const path = `${prefix}${pointerToPath(e.path)}`.replace(/\.$/, '');
-  if (e.type === ValueErrorType.ObjectAdditionalProperties) return { path, message: 'unknown field' };
-  if (e.type === ValueErrorType.ObjectRequiredProperty) return { path, message: 'is required' };
-  return { path, message: `${e.message.charAt(0).toLowerCase()}${e.message.slice(1)}` };
-}
-
-function dedupe(problems: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => !seen.has(p.path) && seen.add(p.path));
 }

@@ -2,7 +2,7 @@
 // hash skip and the synthesis cache: a full apply of five tiers, and an uncached five-tier synthesis.
 import { synthesizeTier } from '../constructs/index.ts';
 import { declaredTiers } from '../specs/environment.ts';
-import { LOCAL_TARGET } from '../specs/store/open.ts';
+import { localTarget } from '../specs/target.ts';
 import { countingTerraform, devEnvironment, testReconciler } from '../test/support/controller.ts';
 import { openTestStore, tempDir } from '../test/support/store.ts';
 import type { BenchLine } from './synth.bench.ts';
@@ -30,7 +30,7 @@ export default async function bench(): Promise<BenchLine[]> {
     const idle = (performance.now() - idleStart) / (ENVIRONMENTS * IDLE_ROUNDS);
 
     const env = devEnvironment('bench-synth');
-    const target = { ...LOCAL_TARGET, metadata: { ...LOCAL_TARGET.metadata }, spec: { ...LOCAL_TARGET.spec } };
+    const target = localTarget();
     const synthStart = performance.now();
     for (let i = 0; i < 10; i++) for (const tier of declaredTiers(env.spec)) synthesizeTier({ environment: env, target, tier });
     const synth = (performance.now() - synthStart) / 10;

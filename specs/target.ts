@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { LIMITS } from './limits.ts';
-import { documentSchema, StringEnum } from './meta.ts';
+import { API_VERSION, documentSchema, StringEnum } from './meta.ts';
 
 export const TargetSpec = Type.Object(
   {
@@ -20,3 +20,8 @@ export const Target = documentSchema('Target', TargetSpec);
 export type Target = Static<typeof Target>;
 
 export const AWS_TARGET_FIELDS = ['accountId', 'region', 'roleArn', 'stateBucket'] as const;
+
+/** The built-in Target every embedded store has: terraform_data stacks on this machine. Never changed. */
+export function localTarget(): Target {
+  return { apiVersion: API_VERSION, kind: 'Target', metadata: { name: 'local' }, spec: { provider: 'local' } };
+}

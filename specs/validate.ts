@@ -61,7 +61,7 @@ function check<T extends TSchema>(schema: T, input: unknown, rules: (doc: Static
   throwIf(structuralProblems(input));
   const value = structuredClone(input) as Static<T>;
   fillDefaults(schema, value);
-  const problems = [...Value.Errors(schema, value)].filter(isLeafError).map(toProblem);
+  const problems = schemaProblems(Value.Errors(schema, value));
   try {
     problems.push(...rules(value));
   } catch {
@@ -76,9 +76,10 @@ function throwIf(problems: Problem[]): void {
   if (problems.length > 0) throw new ValidationError(problems);
 }
 
-// A failed union also reports each branch; keep the union's own line only.
-function isLeafError(e: ValueError): boolean {
-  return e.type !== ValueErrorType.Intersect;
+/** TypeBox's errors as problems, one per path; `prefix` names the part of a request (`querystring.`). */
+export function schemaProblems(errors: Iterable<ValueError>, prefix = ''): Problem[] {
+  // A failed intersect also reports each member: keep the members' lines only.
+  return dedupe([...errors].filter((e) => e.type !== ValueErrorType.Intersect).map((e) => toProblem(e, prefix)));
 }
 
 /** A value under `secrets` may be a secret pasted by mistake: errors never repeat it. */
@@ -86,8 +87,8 @@ function mayShow(path: string): boolean {
   return !/(^|\.)secrets(\.|\[|$)/.test(path);
 }
 
-function toProblem(e: ValueError): Problem {
-  const path = pointerToPath(e.path);
+function toProblem(e: ValueError, prefix: string): Problem {
+  const path = `${prefix}${pointerToPath(e.path)}`.replace(/\.$/, '');
   const got = mayShow(path) ? ` (got ${JSON.stringify(e.value)?.slice(0, 80)})` : ' (the value is not shown: it may be a secret)';
   if (e.type === ValueErrorType.ObjectAdditionalProperties) return { path, message: e.schema.patternProperties ? 'is not a valid key' : 'unknown field' };
   if (e.type === ValueErrorType.ObjectRequiredProperty) return { path, message: 'is required' };

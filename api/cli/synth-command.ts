@@ -2,15 +2,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Environment } from '../../specs/environment.ts';
-import type { Target } from '../../specs/target.ts';
-import { parseTarget, type Problem } from '../../specs/validate.ts';
+import { localTarget, type Target } from '../../specs/target.ts';
+import type { Problem } from '../../specs/validate.ts';
 import { loadFiles } from './load-files.ts';
 
 /** Exit codes: the input is wrong (fix the files), or a stack breaks a guardrail (fix the spec). */
 export const EXIT_INVALID = 1;
 export const EXIT_GUARDRAIL = 2;
 
-const LOCAL_TARGET = { apiVersion: 'terrace.dev/v1alpha1', kind: 'Target', metadata: { name: 'local' }, spec: { provider: 'local' } };
 
 interface SynthOptions {
   file: string[];
@@ -67,7 +66,7 @@ async function synth({ file, out }: SynthOptions): Promise<number> {
 function load(files: string[]): { environments: Environment[]; targets: Map<string, Target> } | { problems: Problem[] } {
   const loaded = loadFiles(files);
   if ('problems' in loaded) return loaded;
-  const targets = new Map<string, Target>([['local', parseTarget(LOCAL_TARGET)]]);
+  const targets = new Map<string, Target>([['local', localTarget()]]);
   for (const d of loaded.docs) if (d.kind === 'Target') targets.set(d.metadata.name, d);
   return { environments: loaded.docs.filter((d): d is Environment => d.kind === 'Environment'), targets };
 }

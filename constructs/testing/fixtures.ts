@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Environment } from '../../specs/environment.ts';
 import { loadDocuments } from '../../specs/load.ts';
-import type { Target } from '../../specs/target.ts';
-import { parseEnvironment, parseTarget } from '../../specs/validate.ts';
+import { localTarget, type Target } from '../../specs/target.ts';
+import { parseEnvironment } from '../../specs/validate.ts';
 
 const examples = fileURLToPath(new URL('../../specs/examples/', import.meta.url));
 
-export const LOCAL_TARGET: Target = parseTarget({ apiVersion: 'terrace.dev/v1alpha1', kind: 'Target', metadata: { name: 'local' }, spec: { provider: 'local' } });
+export const LOCAL_TARGET: Target = localTarget();
 
 export function example(file: 'dev.yaml' | 'staging-prod.yaml'): { environments: Environment[]; targets: Target[] } {
   const docs = loadDocuments(readFileSync(examples + file, 'utf8'), file);

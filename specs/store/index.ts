@@ -1,5 +1,5 @@
 export * from './types.ts';
-export { openStore, LOCAL_TARGET, type StoreConfig, type OpenedStore } from './open.ts';
+export { openStore, type StoreConfig, type OpenedStore } from './open.ts';
 export { DynamoStore } from './dynamo-store.ts';
 export { parseLabelSelector } from './label-selector.ts';
 export { stableStringify } from './stable-json.ts';

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { API_VERSION } from '../meta.ts';
+import { localTarget } from '../target.ts';
 import { DynamoStore } from './dynamo-store.ts';
 import { startEmbeddedDynamo } from './embedded.ts';
 import { checkTable, ensureTable } from './table.ts';
@@ -25,12 +25,6 @@ export interface OpenedStore {
 }
 
 export const EMBEDDED_TABLE = 'terrace';
-export const LOCAL_TARGET = {
-  apiVersion: API_VERSION,
-  kind: 'Target',
-  metadata: { name: 'local' },
-  spec: { provider: 'local' },
-} as const;
 
 export async function openStore(config: StoreConfig): Promise<OpenedStore> {
   if (config.table) {
@@ -47,6 +41,7 @@ export async function openStore(config: StoreConfig): Promise<OpenedStore> {
   });
   await ensureTable(client, EMBEDDED_TABLE);
   const store = new DynamoStore({ client, table: EMBEDDED_TABLE, onSpecWrite: config.onSpecWrite, now: config.now, onClose: embedded.stop });
-  if (!(await store.get('Target', 'local'))) await store.create({ ...LOCAL_TARGET, metadata: { ...LOCAL_TARGET.metadata }, spec: { ...LOCAL_TARGET.spec } });
+  const local = localTarget();
+  if (!(await store.get('Target', local.metadata.name))) await store.create(local);
   return { store, mode: 'embedded', table: EMBEDDED_TABLE };
 }
