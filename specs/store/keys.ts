@@ -4,7 +4,7 @@ import { ValidationError, type Kind } from '../validate.ts';
 /**
  * Single-table layout. Each key shape has one job:
  * - spec item:   pk `doc#<Kind>`      sk `<name>`          (Query by pk lists a kind in name order)
- * - status item: pk `status#<Kind>`   sk `<name>`
+ * - status item: pk `status#Environment` sk `<name>` (only Environments have a status)
  * - event item:  pk `events#<name>`   sk `<time>#<random>` (newest first with ScanIndexForward=false)
  * - lease item:  pk `lease`           sk `<name>`
  * - token item:  pk `token`           sk `<sha256 of the token>`
