@@ -10,7 +10,7 @@ import { errorHandler, notFoundHandler } from './errors.ts';
 import { registerJsonBody } from './json-body.ts';
 import { genReqId, loggerOptions } from './logging.ts';
 import { createMetrics, registerHttpMetrics } from './metrics.ts';
-import { registerRateLimit } from './rate-limit.ts';
+import { registerRateLimit, type RateLimit } from './rate-limit.ts';
 import { docsRoutes, registerOpenApi } from './routes/docs.ts';
 import { environmentRoutes } from './routes/environments.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -35,7 +35,7 @@ export interface AppDeps {
   adminTokenHash?: string;
   /** How often /watch re-reads status (ms); default 500. */
   watchPollMs?: number;
-  rateLimit?: { max: number; timeWindowMs: number }; // per token
+  rateLimit?: RateLimit; // per token
   /** Fastify's trustProxy: behind the ALB, client addresses come from X-Forwarded-For (rate limit, logs). */
   trustProxy?: boolean | string;
   /** How long a client may take to send a whole request, body included (ms); default 30 s. */
