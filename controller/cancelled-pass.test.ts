@@ -1,32 +1,18 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store, StoredEnvironment } from '../specs/store/types.ts';
-import { countingTerraform, devEnvironment, hookedTerraform, testReconciler, tierOf } from '../test/support/controller.ts';
-import { openTestStore, tempDir } from '../test/support/store.ts';
+import { describe, expect, it } from 'vitest';
+import type { StoredEnvironment } from '../specs/store/types.ts';
+import { devEnvironment, hookedTerraform, reconcilerFixture, testReconciler, tierOf } from '../test/support/controller.ts';
 import { RetryableError } from './errors.ts';
 import type { RunResult, TerraformRunner } from './runner.ts';
 
 // The lost-lease safety property: once a pass is cancelled (shutdown, or the lease went to another replica) it
 // starts no more terraform and writes nothing more, since the replica holding the lease now owns the status.
 
-let store: Store;
-let dir: ReturnType<typeof tempDir>;
-let counting: ReturnType<typeof countingTerraform>;
-beforeEach(async () => {
-  store = await openTestStore();
-  dir = tempDir();
-  counting = countingTerraform(dir.path);
-});
-afterEach(async () => {
-  await store.close();
-  dir.remove();
-});
+const fx = reconcilerFixture();
 
 /** network, data and frontend: data waits for network, frontend depends on nothing. */
 const threeTiers = () => devEnvironment('chat-dev', (s) => { delete s.compute; delete s.observability; });
-const snapshot = async () => ({ status: ((await store.get('Environment', 'chat-dev')) as StoredEnvironment).status, events: (await store.listEvents('chat-dev')).items });
-const stateList = (tier: string) => execFileSync('terraform', ['state', 'list'], { cwd: join(dir.path, 'work', 'chat-dev', tier), env: { ...process.env, TF_CLI_CONFIG_FILE: join(dir.path, 'terraform.rc') }, encoding: 'utf8' });
+const snapshot = async () => ({ status: ((await fx.store.get('Environment', 'chat-dev')) as StoredEnvironment).status, events: (await fx.store.listEvents('chat-dev')).items });
+const stateList = (tier: string) => fx.tf(fx.tierDir(tier), 'state', 'list');
 
 /**
  * Runs one pass, cancelled once `command` of `tier` ended (`after`) or right after it started (`during`: the
@@ -40,10 +26,10 @@ async function cancelledPass(command: keyof TerraformRunner, tier: string, when:
   let run: RunResult | undefined;
   const hit = (c: string, d: string) => c === command && tierOf(d) === tier;
   const cancel = () => {
-    spawnedAtCancel = counting.spawned.length;
+    spawnedAtCancel = fx.spawned.length;
     abort.abort();
   };
-  const terraform = hookedTerraform(counting.terraform, {
+  const terraform = hookedTerraform(fx.terraform, {
     during: (c, d) => {
       if (when === 'during' && hit(c, d) && !abort.signal.aborted) cancel();
     },
@@ -55,16 +41,16 @@ async function cancelledPass(command: keyof TerraformRunner, tier: string, when:
       if (when === 'after') cancel();
     },
   });
-  const error = await testReconciler({ store, dataDir: dir.path, terraform }).reconcile('chat-dev', abort.signal).catch((e: unknown) => e);
+  const error = await testReconciler({ store: fx.store, dataDir: fx.dataDir, terraform }).reconcile('chat-dev', abort.signal).catch((e: unknown) => e);
   expect(atCancel, `the pass never ran ${command} of ${tier}`).toBeDefined();
-  return { error, atCancel: atCancel!, after: await snapshot(), spawnedAfter: counting.spawned.slice(spawnedAtCancel), run: run! };
+  return { error, atCancel: atCancel!, after: await snapshot(), spawnedAfter: fx.spawned.slice(spawnedAtCancel), run: run! };
 }
 
-const reconcile = () => testReconciler({ store, dataDir: dir.path, terraform: counting.terraform }).reconcile('chat-dev', new AbortController().signal);
+const reconcile = () => fx.reconciler.reconcile('chat-dev', fx.signal());
 
 describe('a cancelled pass (shutdown or lost lease)', () => {
   it('between tiers: once network is applied, starts no other tier and writes neither its status nor its events', async () => {
-    await store.create(threeTiers());
+    await fx.store.create(threeTiers());
     const pass = await cancelledPass('outputs', 'network', 'after');
     expect(pass.error).toBeInstanceOf(RetryableError);
     expect(stateList('network')).toContain('terraform_data'); // terraform did apply it before the cancel
@@ -74,7 +60,7 @@ describe('a cancelled pass (shutdown or lost lease)', () => {
   });
 
   it('during a terraform run: stops terraform, starts nothing after it, and writes nothing of its end', async () => {
-    await store.create(threeTiers());
+    await fx.store.create(threeTiers());
     const pass = await cancelledPass('apply', 'network', 'during');
     expect(pass.run.cancelled).toBe(true);
     expect(pass.error).toBeInstanceOf(RetryableError);
@@ -84,33 +70,33 @@ describe('a cancelled pass (shutdown or lost lease)', () => {
   });
 
   it.each(['frontend', 'network'])('deleting: once %s is destroyed, destroys nothing more and removes nothing', async (tier) => {
-    await store.create(devEnvironment('chat-dev', (s) => { delete s.data; delete s.compute; delete s.observability; }));
+    await fx.store.create(devEnvironment('chat-dev', (s) => { delete s.data; delete s.compute; delete s.observability; }));
     await reconcile();
-    await store.markDeleted('Environment', 'chat-dev');
+    await fx.store.markDeleted('Environment', 'chat-dev');
     const pass = await cancelledPass('destroy', tier, 'after');
     expect(pass.error).toBeInstanceOf(RetryableError);
     expect(pass.spawnedAfter).toEqual([]);
-    expect(await store.get('Environment', 'chat-dev')).toBeDefined();
+    expect(await fx.store.get('Environment', 'chat-dev')).toBeDefined();
     expect(pass.after.status).toEqual(pass.atCancel.status);
     expect(pass.after.events).toEqual(pass.atCancel.events);
     if (tier === 'frontend') expect(stateList('network')).toContain('terraform_data');
   });
 
   it('cancelled before it starts: runs nothing, writes nothing, deletes nothing', async () => {
-    await store.create(threeTiers());
+    await fx.store.create(threeTiers());
     const before = await snapshot();
     const abort = new AbortController();
     abort.abort();
-    const reconciler = testReconciler({ store, dataDir: dir.path, terraform: counting.terraform });
+    const { reconciler } = fx;
     await expect(reconciler.reconcile('chat-dev', abort.signal)).rejects.toBeInstanceOf(RetryableError);
-    expect(counting.spawned).toEqual([]);
+    expect(fx.spawned).toEqual([]);
     expect(await snapshot()).toEqual(before);
 
     await reconcile();
-    await store.markDeleted('Environment', 'chat-dev');
-    counting.spawned.length = 0;
+    await fx.store.markDeleted('Environment', 'chat-dev');
+    fx.spawned.length = 0;
     await expect(reconciler.reconcile('chat-dev', abort.signal)).rejects.toBeInstanceOf(RetryableError);
-    expect(counting.spawned).toEqual([]);
-    expect(await store.get('Environment', 'chat-dev')).toBeDefined(); // nothing destroyed, nothing removed
+    expect(fx.spawned).toEqual([]);
+    expect(await fx.store.get('Environment', 'chat-dev')).toBeDefined(); // nothing destroyed, nothing removed
   });
 });

@@ -1,16 +1,20 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { afterEach, beforeEach } from 'vitest';
+import { findCondition } from '../../specs/conditions.ts';
 import { synthesizeTeardown, synthesizeTier } from '../../constructs/index.ts';
 import type { Environment } from '../../specs/environment.ts';
 import { parseEnvironment } from '../../specs/validate.ts';
 import { loadDocuments } from '../../specs/load.ts';
-import type { Store } from '../../specs/store/types.ts';
+import type { Store, StoredEnvironment } from '../../specs/store/types.ts';
 import { realClock, type Clock } from '../../controller/clock.ts';
 import { Reconciler } from '../../controller/reconciler.ts';
 import { TerraformCli, type TerraformRunner } from '../../controller/runner.ts';
 import { cachedSynthesize, type Synthesize } from '../../controller/synth-cache.ts';
 import { WorkDirs } from '../../controller/workdirs.ts';
+import { openTestStore, tempDir } from './store.ts';
 
 export const quietLog = pino({ level: process.env.TERRACE_TEST_LOG ?? 'silent' });
 
@@ -133,4 +137,43 @@ export function devEnvironment(name = 'chat-dev', edit: (spec: any) => void = ()
   copy.metadata = { name, labels: doc.metadata.labels };
   edit(copy.spec);
   return parseEnvironment(copy);
+}
+
+/**
+ * What the reconciler tests share, fresh for every test: a store, a data dir, real terraform recording the
+ * processes it starts, a reconciler on a clock the test moves (`advance`), and readers of what was stored.
+ */
+export function reconcilerFixture() {
+  let store: Store;
+  let dir: ReturnType<typeof tempDir>;
+  let counting: ReturnType<typeof countingTerraform>;
+  let reconciler: Reconciler;
+  let now = Date.now();
+  const clock: Clock = { ...realClock, now: () => now };
+  beforeEach(async () => {
+    store = await openTestStore();
+    dir = tempDir();
+    counting = countingTerraform(dir.path);
+    reconciler = testReconciler({ store, dataDir: dir.path, terraform: counting.terraform, clock });
+  });
+  afterEach(async () => {
+    await store.close();
+    dir.remove();
+  });
+  return {
+    get store() { return store; },
+    get dataDir() { return dir.path; },
+    /** `<env>/<tier> <command>` of every terraform process started. */
+    get spawned() { return counting.spawned; },
+    get terraform() { return counting.terraform; },
+    get reconciler() { return reconciler; },
+    clock,
+    advance: (ms: number) => void (now += ms),
+    signal: () => new AbortController().signal,
+    get: async (name = 'chat-dev') => (await store.get('Environment', name)) as StoredEnvironment,
+    cond: (env: StoredEnvironment, type: string, tier?: string) => findCondition(tier ? env.status.tiers[tier]?.conditions : env.status.conditions, type),
+    tierDir: (tier: string, name = 'chat-dev') => join(dir.path, 'work', name, tier),
+    /** Terraform run by hand in a tier's directory, with the CLI config terrace uses. */
+    tf: (cwd: string, ...args: string[]) => execFileSync('terraform', args, { cwd, env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: join(dir.path, 'terraform.rc') }, encoding: 'utf8' }),
+  };
 }
