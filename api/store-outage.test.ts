@@ -1,13 +1,14 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../specs/store/open.ts';
+import { DynamoStore } from '../specs/store/dynamo-store.ts';
+import { externalClient, openStore } from '../specs/store/open.ts';
 import { ensureTable } from '../specs/store/table.ts';
-import { unavailableReason } from '../specs/store/unavailable.ts';
+import { StoreUnavailableError, unavailableReason } from '../specs/store/unavailable.ts';
 import { startApi, type TestApi } from '../test/support/api.ts';
 import { tempDir } from '../test/support/store.ts';
 
@@ -126,4 +127,26 @@ describe('which store errors mean "unavailable"', () => {
     expect(unavailableReason(awsError('ValidationException', 400))).toBeUndefined();
     expect(unavailableReason('ECONNREFUSED')).toBeUndefined();
   });
+});
+
+describe('a store that accepts connections and never answers', () => {
+  it('fails each call as unavailable within a few seconds instead of hanging', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const silent = createServer((socket) => void sockets.add(socket)); // reads nothing, answers nothing
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const client = externalClient({ region: 'eu-west-1', endpoint });
+    client.config.credentials = async () => credentials;
+    const store = new DynamoStore({ client, table: TABLE });
+    try {
+      const started = Date.now();
+      const failure = await store.get('Target', 'local').then(() => undefined, (err: unknown) => err);
+      expect(failure).toBeInstanceOf(StoreUnavailableError);
+      expect(Date.now() - started).toBeLessThan(15_000); // two attempts of at most 2 s each, not forever
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+      await store.close();
+    }
+  }, 20_000);
 });

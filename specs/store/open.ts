@@ -26,9 +26,22 @@ export interface OpenedStore {
 
 export const EMBEDDED_TABLE = 'terrace';
 
+/**
+ * The client of an existing table. A store that accepts connections but never answers must fail fast (a 503),
+ * not hang every request: the SDK sets no connection timeout, and its request timeout only warns unless told to throw.
+ */
+export function externalClient(config: Pick<StoreConfig, 'region' | 'endpoint'>): DynamoDBClient {
+  return new DynamoDBClient({
+    region: config.region,
+    endpoint: config.endpoint,
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
+  });
+}
+
 export async function openStore(config: StoreConfig): Promise<OpenedStore> {
   if (config.table) {
-    const client = new DynamoDBClient({ region: config.region, endpoint: config.endpoint });
+    const client = externalClient(config);
     await checkTable(client, config.table, config.region);
     const store = new DynamoStore({ client, table: config.table, onSpecWrite: config.onSpecWrite, now: config.now });
     return { store, mode: 'external', table: config.table };
