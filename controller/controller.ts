@@ -154,12 +154,14 @@ export class Controller {
       this.failures.report(name, 'warn', err, { environment: name, reason: err.reason }, `${name} stalled (${err.reason}): ${err.message.split('\n')[0]}`);
       return;
     }
-    if (this.stopping) return;
-    const delay = this.queue.addRateLimited(name);
-    const retry = `retrying in ${Math.round(delay / 1000)}s`;
+    const delay = this.stopping ? undefined : this.queue.addRateLimited(name);
+    const next = delay === undefined ? 'not retried: shutting down' : `retrying in ${Math.round(delay / 1000)}s`;
     // A tier failure is already in status: each retry is news. Anything else is a bug or the store failing.
-    if (err instanceof RetryableError) log.info({ environment: name, retryInMs: delay }, `${name}: reconcile failed (${err.message}), ${retry}`);
-    else this.failures.report(name, 'error', err, { environment: name, retryInMs: delay }, `${name}: reconcile failed unexpectedly (${describeError(err)}), ${retry}`);
+    if (err instanceof RetryableError) {
+      if (delay !== undefined) log.info({ environment: name, retryInMs: delay }, `${err.message}; ${next}`);
+      return;
+    }
+    this.failures.report(name, 'error', err, { environment: name, retryInMs: delay }, `${name}: reconcile failed unexpectedly (${describeError(err)}); ${next}`);
   }
 
   private async release(name: string): Promise<void> {
