@@ -9,7 +9,7 @@ import { createAuth } from './auth/authenticate.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { registerJsonBody } from './json-body.ts';
 import { genReqId, loggerOptions } from './logging.ts';
-import { createMetrics, registerHttpMetrics } from './metrics.ts';
+import { registerHttpMetrics } from './metrics.ts';
 import { registerRateLimit, type RateLimit } from './rate-limit.ts';
 import { docsRoutes, registerOpenApi } from './routes/docs.ts';
 import { environmentRoutes } from './routes/environments.ts';
@@ -29,7 +29,7 @@ export interface AppDeps {
   controller?: { enqueue(name: string): void; running(): boolean };
   /** Synthesizes every declared tier against its Target and runs the guardrails; stores nothing. */
   dryRun?: (environment: Environment, target: Target) => Promise<DryRunTier[]>;
-  /** prom-client registry to expose at /metrics; buildApp registers its HTTP metrics on it. */
+  /** prom-client registry to expose at /metrics; buildApp registers its HTTP metrics on it, the server the controller's. */
   registry?: Registry;
   /** sha256 hex of the admin token (from TERRACE_ADMIN_TOKEN or the generated one). */
   adminTokenHash?: string;
@@ -72,7 +72,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const registry = deps.registry ?? new Registry();
   registerHttpMetrics(app, registry);
-  createMetrics(registry, store);
 
   await app.register(helmet, { contentSecurityPolicy: API_CSP, frameguard: { action: 'deny' } });
   await registerOpenApi(app);

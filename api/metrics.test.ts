@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { envBody, startApi, type TestApi } from '../test/support/api.ts';
-import { createMetrics } from './metrics.ts';
+import { controllerMetrics } from '../controller/metrics.ts';
 
 let api: TestApi;
 afterEach(async () => api?.close());
@@ -12,7 +12,7 @@ describe('metrics', () => {
   it('exposes HTTP, reconcile, queue and condition metrics at /metrics without a token', async () => {
     const registry = new Registry();
     api = await startApi({ registry });
-    const { observer } = createMetrics(registry, api.store); // what main hands the controller
+    const observer = controllerMetrics(registry, api.store); // what the server hands the controller, on the registry /metrics serves
     await api.call({ method: 'PUT', url: '/v1/environments/chat-dev', payload: envBody('chat-dev') });
     await api.call({ method: 'PUT', url: '/v1/environments/chat-prod', payload: envBody('chat-prod') });
     await api.store.updateStatus('chat-dev', { conditions: [cond('Ready', 'False')], tiers: { network: { conditions: [cond('Applied', 'True')] } } });
@@ -34,6 +34,7 @@ describe('metrics', () => {
   it('the condition gauge follows the store at each scrape, over every page', async () => {
     const registry = new Registry();
     api = await startApi({ registry });
+    controllerMetrics(registry, api.store);
     for (let i = 0; i < 3; i++) {
       await api.call({ method: 'PUT', url: `/v1/environments/env-${i}`, payload: envBody(`env-${i}`) });
       await api.store.updateStatus(`env-${i}`, { conditions: [cond('Ready', 'True')], tiers: {} });
@@ -49,6 +50,7 @@ describe('metrics', () => {
   it('a store outage empties the condition gauge instead of failing the scrape', async () => {
     const registry = new Registry();
     api = await startApi({ registry });
+    controllerMetrics(registry, api.store);
     api.store.list = async () => {
       throw new Error('down');
     };
@@ -59,12 +61,19 @@ describe('metrics', () => {
     expect(res.body).not.toMatch(/^terrace_condition\{/m);
   });
 
-  it('createMetrics twice on one registry shares the metrics', () => {
+  it('registers each metric on the registry it is given, once', async () => {
     const registry = new Registry();
-    const a = createMetrics(registry, {} as never);
-    const b = createMetrics(registry, {} as never);
-    a.observer.queueDepth(1);
-    b.observer.queueDepth(2);
-    expect(registry.getSingleMetric('terrace_queue_depth')).toBeDefined();
+    api = await startApi({ registry });
+    controllerMetrics(registry, api.store);
+    expect(() => controllerMetrics(registry, api.store)).toThrow(/already been registered/);
+    const other = await startApi({ registry: new Registry(), store: api.store });
+    try {
+      // A second app keeps its own registry: nothing of the first one's leaks into it.
+      const text = (await other.app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(text).toContain('terrace_http_requests_total');
+      expect(text).not.toContain('terrace_queue_depth');
+    } finally {
+      await other.app.close();
+    }
   });
 });

@@ -77,7 +77,7 @@ export default async function bench(): Promise<BenchLine[]> {
   const out = mkdtempSync(join(tmpdir(), 'terrace-bench-'));
   try {
     const empty = wall(['-e', ''], 3);
-    const synth = wall(['api/cli/terrace.mjs', 'synth', '-f', EXAMPLES, '--out', out], 3);
+    const synth = wall(['cli/terrace.mjs', 'synth', '-f', EXAMPLES, '--out', out], 3);
     lines.push({ name: '`terrace synth` staging-prod.yaml (10 stacks), process wall', ms: synth.ms, baseline: { name: '`node -e ""`', ms: empty.ms } });
     lines.push({ name: '`terrace synth` staging-prod.yaml (10 stacks), process wall', ms: synth.ms, baseline: { name: 'a process importing only the barrel', ms: barrel.ms } });
   } finally {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { startControlPlane, type ControlPlane } from '../api/main.ts';
+import { startControlPlane, type ControlPlane } from '../server/main.ts';
 import { tempDir } from './support/store.ts';
 
 let plane: ControlPlane | undefined;

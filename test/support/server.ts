@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const BIN = new URL('../../api/cli/terrace.mjs', import.meta.url).pathname;
+const BIN = new URL('../../cli/terrace.mjs', import.meta.url).pathname;
 
 export interface ServerProcess {
   proc: ChildProcess;

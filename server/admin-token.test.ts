@@ -1,9 +1,9 @@
 import { readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../test/support/store.ts';
+import { tempDir } from '../test/support/store.ts';
 import { ensureAdminToken } from './admin-token.ts';
-import { hashToken } from './tokens.ts';
+import { hashToken } from '../api/auth/tokens.ts';
 
 const dirs: { remove(): void }[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => d.remove()));

@@ -1,10 +1,10 @@
 import type { Static } from '@sinclair/typebox';
 import type { Command } from 'commander';
-import type { AnyDocument } from '../../specs/validate.ts';
-import type { DryRunResult } from '../schemas.ts';
-import { ApiError, connect, getOptional, pathOf, request, run, withConnection, type Connection } from './client.ts';
+import type { AnyDocument } from '../specs/validate.ts';
+import type { DryRunResult } from '../api/schemas.ts';
+import { ApiError, connect, getOptional, pathOf, request, withConnection, type Connection } from './client.ts';
 import { loadFiles } from './load-files.ts';
-import { EXIT_GUARDRAIL, EXIT_INVALID } from './synth-command.ts';
+import { EXIT, run } from './exit-codes.ts';
 
 interface ApplyOptions {
   file: string[];
@@ -29,12 +29,12 @@ async function apply(conn: Connection, { file, dryRun }: ApplyOptions): Promise<
   const loaded = loadFiles(file);
   if ('problems' in loaded) {
     // Nothing is sent when any document is invalid: a half-applied file is harder to reason about.
-    for (const p of loaded.problems) console.error(`${p.path}: ${p.message}`);
-    return EXIT_INVALID;
+    for (const p of loaded.problems) console.error(`error: ${p.path}: ${p.message}`);
+    return EXIT.failed;
   }
   if (loaded.docs.length === 0) {
-    console.error(`${file.join(', ')}: no documents`);
-    return EXIT_INVALID;
+    console.error(`error: ${file.join(', ')}: no documents`);
+    return EXIT.failed;
   }
   const targets = loaded.docs.filter((d) => d.kind === 'Target');
   const ordered = [...targets, ...loaded.docs.filter((d) => d.kind === 'Environment')];
@@ -49,7 +49,7 @@ async function apply(conn: Connection, { file, dryRun }: ApplyOptions): Promise<
     } catch (err) {
       // Without a server or a usable token every other document would fail the same way.
       if (!(err instanceof ApiError) || err.status === 401 || err.status === 403) throw new Error(`${ref}: ${(err as Error).message}`);
-      console.error(`${ref}: ${err.message}`);
+      console.error(`error: ${ref}: ${err.message}`);
       // The server dry-runs against its stored Target; one that exists only in these files is not there yet.
       if (dryRun && doc.kind === 'Environment' && err.status === 422 && targets.some((t) => t.metadata.name === doc.spec.target)) {
         console.error(`  target/${doc.spec.target} is only in the given files: apply it first, a dry run uses the stored Target`);
@@ -57,7 +57,7 @@ async function apply(conn: Connection, { file, dryRun }: ApplyOptions): Promise<
       failed = true;
     }
   }
-  return failed ? EXIT_INVALID : disallowed ? EXIT_GUARDRAIL : 0;
+  return failed ? EXIT.failed : disallowed ? EXIT.guardrail : EXIT.ok;
 }
 
 /** created, configured, or unchanged when the PUT left the resourceVersion where it was. */

@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { eventually } from '../../test/support/server.ts';
-import { tempDir } from '../../test/support/store.ts';
-import { startControlPlane, type ControlPlane } from '../main.ts';
+import { eventually } from '../test/support/server.ts';
+import { tempDir } from '../test/support/store.ts';
+import { startControlPlane, type ControlPlane } from '../server/main.ts';
 
 // The real bin against a real control plane (embedded DynamoDB, real terraform on the local target).
 // The tests share one plane and run in order: later ones read what earlier ones applied.
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
+const repo = fileURLToPath(new URL('../', import.meta.url));
 const DEV = 'specs/examples/dev.yaml';
 let plane: ControlPlane;
 let dir: ReturnType<typeof tempDir>;
@@ -36,7 +36,7 @@ function terrace(args: string[], env: Record<string, string> = {}): Promise<{ co
   const base: NodeJS.ProcessEnv = { ...process.env, TERRACE_SERVER: plane.url, TERRACE_DATA_DIR: dir.path };
   delete base.TERRACE_TOKEN;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['api/cli/terrace.mjs', ...args], { cwd: repo, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['cli/terrace.mjs', ...args], { cwd: repo, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

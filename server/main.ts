@@ -6,6 +6,7 @@ import { Registry } from 'prom-client';
 import { synthesizeEnvironment, synthesizeTeardown, synthesizeTier } from '../constructs/index.ts';
 import { realClock } from '../controller/clock.ts';
 import { Controller } from '../controller/controller.ts';
+import { controllerMetrics } from '../controller/metrics.ts';
 import { Reconciler } from '../controller/reconciler.ts';
 import { TerraformCli } from '../controller/runner.ts';
 import { cachedSynthesize } from '../controller/synth-cache.ts';
@@ -13,10 +14,9 @@ import { WorkDirs } from '../controller/workdirs.ts';
 import { loadDocuments } from '../specs/load.ts';
 import { openStore } from '../specs/store/open.ts';
 import type { Store } from '../specs/store/types.ts';
-import { buildApp } from './app.ts';
-import { ensureAdminToken } from './auth/admin-token.ts';
-import { REDACT_PATHS } from './logging.ts';
-import { createMetrics } from './metrics.ts';
+import { buildApp } from '../api/app.ts';
+import { ensureAdminToken } from './admin-token.ts';
+import { REDACT_PATHS } from '../api/logging.ts';
 import { readSettings, type Settings } from './settings.ts';
 
 export interface ControlPlane {
@@ -51,7 +51,7 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
   if (mode === 'embedded' && settings.seedExample) await seedExample(store, log);
 
   const registry = new Registry();
-  const metrics = createMetrics(registry, store);
+  const observer = controllerMetrics(registry, store);
   const terraform = new TerraformCli({
     homeDir: join(settings.dataDir, 'terraform'),
     onSpawn: (dir, args) => log.debug({ dir, command: args[0] }, `terraform ${args[0]}`),
@@ -66,7 +66,7 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
     log,
     timeoutMs: settings.terraformTimeoutMs,
     staleLockMs: settings.terraformTimeoutMs + 2 * settings.leaseTtlMs,
-    observer: metrics.observer,
+    observer,
   });
   controller = new Controller({
     store,
@@ -76,7 +76,7 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
     concurrency: settings.concurrency,
     resync: settings.resync,
     leaseTtlMs: settings.leaseTtlMs,
-    observer: metrics.observer,
+    observer,
   });
   const app = await buildApp({
     store,

@@ -137,15 +137,3 @@ export function kindOf(word: string): Kind {
 
 export const pathOf = (kind: Kind, name?: string) =>
   `/${kind === 'Environment' ? 'environments' : 'targets'}${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
-
-/** Wraps a command action: its result is the exit code; an error is printed on stderr and exits 1. */
-export function run<A extends unknown[]>(action: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
-  return async (...args) => {
-    try {
-      process.exitCode = (await action(...args)) ?? 0;
-    } catch (err) {
-      console.error(`error: ${(err as Error).message}`);
-      process.exitCode = 1;
-    }
-  };
-}

@@ -1,14 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { Environment } from '../../specs/environment.ts';
-import { localTarget, type Target } from '../../specs/target.ts';
-import type { Problem } from '../../specs/validate.ts';
+import type { Environment } from '../specs/environment.ts';
+import { localTarget, type Target } from '../specs/target.ts';
+import type { Problem } from '../specs/validate.ts';
+import { EXIT, run } from './exit-codes.ts';
 import { loadFiles } from './load-files.ts';
-
-/** Exit codes: the input is wrong (fix the files), or a stack breaks a guardrail (fix the spec). */
-export const EXIT_INVALID = 1;
-export const EXIT_GUARDRAIL = 2;
 
 
 interface SynthOptions {
@@ -23,28 +20,26 @@ export function registerSynth(program: Command): void {
     .description('synthesize the terraform stacks of environments into <out>/<environment>/<tier>/cdk.tf.json (exit 1: invalid input, 2: guardrail violation)')
     .requiredOption('-f, --file <path...>', 'YAML or JSON files with Environment and Target documents (the local Target is implicit)')
     .option('-o, --out <dir>', 'output directory', 'cdktf.out')
-    .action(async (options: SynthOptions) => {
-      process.exitCode = await synth(options);
-    });
+    .action(run(synth));
 }
 
 async function synth({ file, out }: SynthOptions): Promise<number> {
   const loaded = load(file);
   if ('problems' in loaded) {
-    for (const p of loaded.problems) console.error(`${p.path}: ${p.message}`);
-    return EXIT_INVALID;
+    for (const p of loaded.problems) console.error(`error: ${p.path}: ${p.message}`);
+    return EXIT.failed;
   }
   const { environments, targets } = loaded;
   if (environments.length === 0) {
-    console.error(`${file.join(', ')}: no Environment document`);
-    return EXIT_INVALID;
+    console.error(`error: ${file.join(', ')}: no Environment document`);
+    return EXIT.failed;
   }
   // Loaded only now: synthesis pulls in cdktf and the provider bindings.
-  const { synthesizeTier } = await import('../../constructs/index.ts');
-  const { declaredTiers } = await import('../../specs/environment.ts');
+  const { synthesizeTier } = await import('../constructs/index.ts');
+  const { declaredTiers } = await import('../specs/environment.ts');
   const orphans = environments.filter((e) => !targets.has(e.spec.target));
-  for (const e of orphans) console.error(`${e.metadata.name}: spec.target: target ${e.spec.target} is in none of the given files`);
-  if (orphans.length > 0) return EXIT_INVALID;
+  for (const e of orphans) console.error(`error: ${e.metadata.name}: spec.target: target ${e.spec.target} is in none of the given files`);
+  if (orphans.length > 0) return EXIT.failed;
   let violations = 0;
   for (const environment of environments) {
     const name = environment.metadata.name;
@@ -60,7 +55,7 @@ async function synth({ file, out }: SynthOptions): Promise<number> {
       violations += result.violations.length;
     }
   }
-  return violations > 0 ? EXIT_GUARDRAIL : 0;
+  return violations > 0 ? EXIT.guardrail : EXIT.ok;
 }
 
 function load(files: string[]): { environments: Environment[]; targets: Map<string, Target> } | { problems: Problem[] } {

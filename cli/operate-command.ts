@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { connect, kindOf, pathOf, request, run, withConnection, type Connection } from './client.ts';
+import { connect, kindOf, pathOf, request, withConnection, type Connection } from './client.ts';
+import { run } from './exit-codes.ts';
 
 // One-shot verbs: each is one request; the API answers 202 and the controller acts on it.
 

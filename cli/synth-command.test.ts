@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
+const repo = fileURLToPath(new URL('../', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'terrace-synth-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 function terrace(...args: string[]) {
-  return spawnSync(process.execPath, ['api/cli/terrace.mjs', 'synth', ...args], { cwd: repo, encoding: 'utf8' });
+  return spawnSync(process.execPath, ['cli/terrace.mjs', 'synth', ...args], { cwd: repo, encoding: 'utf8' });
 }
 
 describe('terrace synth (the real bin)', () => {

@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateToken, hashToken } from './tokens.ts';
+import { generateToken, hashToken } from '../api/auth/tokens.ts';
 
 export interface AdminToken {
   /** The token when this process knows it from a file or just made it; undefined when it came from the env. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { loadDocuments } from '../../specs/load.ts';
-import { ValidationError, type AnyDocument, type Problem } from '../../specs/validate.ts';
+import { loadDocuments } from '../specs/load.ts';
+import { ValidationError, type AnyDocument, type Problem } from '../specs/validate.ts';
 
 /** Every document of every file, or every problem (with file and path) when any is invalid or unreadable. */
 export function loadFiles(files: string[]): { docs: AnyDocument[] } | { problems: Problem[] } {

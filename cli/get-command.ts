@@ -1,8 +1,9 @@
 import type { Static } from '@sinclair/typebox';
 import { Option, type Command } from 'commander';
-import { findCondition } from '../../specs/conditions.ts';
-import type { EnvironmentResource, TargetResource } from '../schemas.ts';
-import { connect, kindOf, pathOf, request, run, withConnection, type Connection, type Kind } from './client.ts';
+import { findCondition } from '../specs/conditions.ts';
+import type { EnvironmentResource, TargetResource } from '../api/schemas.ts';
+import { connect, kindOf, pathOf, request, withConnection, type Connection, type Kind } from './client.ts';
+import { run } from './exit-codes.ts';
 import { age, serialize, table, type Output } from './format.ts';
 
 type Environment = Static<typeof EnvironmentResource>;

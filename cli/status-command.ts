@@ -1,9 +1,10 @@
 import type { Static } from '@sinclair/typebox';
 import type { Command } from 'commander';
-import { findCondition } from '../../specs/conditions.ts';
-import { TIERS } from '../../specs/environment.ts';
-import type { StatusView } from '../schemas.ts';
-import { connect, pathOf, request, run, withConnection, type Connection } from './client.ts';
+import { findCondition } from '../specs/conditions.ts';
+import { TIERS } from '../specs/environment.ts';
+import type { StatusView } from '../api/schemas.ts';
+import { connect, pathOf, request, withConnection, type Connection } from './client.ts';
+import { run } from './exit-codes.ts';
 import { age, table } from './format.ts';
 
 type Status = Static<typeof StatusView>;
