@@ -50,7 +50,6 @@ export class Pass {
     if (problems) return this.stall('InvalidSpec', problems);
     const target = await this.deps.store.get('Target', spec.target);
     if (!target) return this.stall('TargetNotFound', `Target ${spec.target} does not exist`);
-    if (target.metadata.deletionTimestamp) return this.stall('TargetDeleting', `Target ${spec.target} is being deleted`);
 
     const declared = declaredTiers(spec);
     const failures: TierError[] = [];

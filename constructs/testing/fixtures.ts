@@ -18,8 +18,10 @@ export function example(file: 'dev.yaml' | 'staging-prod.yaml'): { environments:
   };
 }
 
-export function devEnvironment(): Environment {
-  return example('dev.yaml').environments[0];
+/** The dev example (specs/examples/dev.yaml), under another name and with `edit` applied to its spec. */
+export function devEnvironment(name = 'chat-dev', edit: (spec: Record<string, any>) => void = () => {}): Environment {
+  const env = example('dev.yaml').environments[0];
+  return withSpec({ ...env, metadata: { ...env.metadata, name } }, edit);
 }
 
 /** The staging or prod example with its AWS target. */

@@ -1,13 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { afterEach, beforeEach } from 'vitest';
 import { findCondition } from '../../specs/conditions.ts';
 import { synthesizeTeardown, synthesizeTier } from '../../constructs/index.ts';
-import type { Environment } from '../../specs/environment.ts';
-import { parseEnvironment } from '../../specs/validate.ts';
-import { loadDocuments } from '../../specs/load.ts';
 import type { Store, StoredEnvironment } from '../../specs/store/types.ts';
 import { realClock, type Clock } from '../../controller/clock.ts';
 import { Reconciler } from '../../controller/reconciler.ts';
@@ -131,13 +127,7 @@ export function testReconciler(options: { store: Store; dataDir: string; terrafo
 }
 
 /** The dev example (all five tiers, local target) under another name, with `edit` applied to its spec. */
-export function devEnvironment(name = 'chat-dev', edit: (spec: any) => void = () => {}): Environment {
-  const [doc] = loadDocuments(readFileSync(new URL('../../specs/examples/dev.yaml', import.meta.url), 'utf8')) as Environment[];
-  const copy = structuredClone(doc);
-  copy.metadata = { name, labels: doc.metadata.labels };
-  edit(copy.spec);
-  return parseEnvironment(copy);
-}
+export { devEnvironment } from '../../constructs/testing/fixtures.ts';
 
 /**
  * What the reconciler tests share, fresh for every test: a store, a data dir, real terraform recording the
