@@ -9,7 +9,24 @@ export interface StreamOptions {
   pollMs: number;
   keepaliveMs: number;
   log: FastifyBaseLogger;
+  /** The poll and keepalive timers; tests pass their own to move time by hand. */
+  timers?: StreamTimers;
 }
+
+/** The four timer calls a stream makes, so that a test can drive polls and keepalives without waiting. */
+export interface StreamTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+export const realTimers: StreamTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout | undefined),
+  setInterval: (fn, ms) => setInterval(fn, ms),
+  clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout | undefined),
+};
 
 /** Open event streams, so that shutdown can end them (an open response would keep the server from closing). */
 export class Watchers {
@@ -34,18 +51,18 @@ export class Watchers {
  * One timer chain per stream (the next poll starts after the last finished); the client going away stops it.
  */
 export function streamChanges(options: StreamOptions, watchers: Watchers): void {
-  const { res, load, pollMs, keepaliveMs, log } = options;
+  const { res, load, pollMs, keepaliveMs, log, timers = realTimers } = options;
   let last: string | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: unknown;
   let closed = false;
   const send = (text: string) => void res.write(text);
-  const keepalive = setInterval(() => send(': keepalive\n\n'), keepaliveMs);
+  const keepalive = timers.setInterval(() => send(': keepalive\n\n'), keepaliveMs);
 
   const stop = () => {
     if (closed) return;
     closed = true;
-    clearTimeout(timer);
-    clearInterval(keepalive);
+    timers.clearTimeout(timer);
+    timers.clearInterval(keepalive);
     watchers.delete(stop);
     res.end();
   };
@@ -69,7 +86,7 @@ export function streamChanges(options: StreamOptions, watchers: Watchers): void 
       // A store hiccup: keep the stream and try again on the next tick.
       log.warn({ err }, 'watch poll failed');
     }
-    if (!closed) timer = setTimeout(poll, pollMs);
+    if (!closed) timer = timers.setTimeout(() => void poll(), pollMs);
   };
   void poll();
 }
