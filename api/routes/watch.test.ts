@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { get, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../specs/store/types.ts';
 import type { EnvironmentStatus } from '../../specs/status.ts';
@@ -17,22 +19,43 @@ const POLL_MS = 40;
 const condition = (status: 'True' | 'False') => ({ type: 'Ready', status, reason: status === 'True' ? 'Succeeded' : 'Progressing', message: '', lastTransitionTime: '2026-01-01T00:00:00.000Z', observedGeneration: 1 });
 const status = (s: 'True' | 'False'): EnvironmentStatus => ({ observedGeneration: 1, conditions: [condition(s)], tiers: {} });
 
-/** Counts store.get calls: the watch polls with it, and nothing else runs while a test waits. */
-function counting(store: Store) {
-  const counter = { gets: 0 };
+/**
+ * Counts store.get calls per name and lets a test wait for the next few: each watch poll is one read, so
+ * "n more reads" is "n more polls" (the next poll starts only after the last one finished and wrote).
+ */
+function countReads(store: Store) {
+  const counts = new Map<string, number>();
+  const waiters = new Set<{ name: string; at: number; resolve: () => void }>();
   const get = store.get.bind(store);
   store.get = ((kind: 'Environment', name: string) => {
-    counter.gets++;
+    const n = (counts.get(name) ?? 0) + 1;
+    counts.set(name, n);
+    for (const w of waiters) if (w.name === name && n >= w.at) (waiters.delete(w), w.resolve());
     return get(kind, name);
   }) as Store['get'];
-  return counter;
+  const count = (name: string) => counts.get(name) ?? 0;
+  const more = (name: string, n: number) => new Promise<void>((resolve) => waiters.add({ name, at: count(name) + n, resolve }));
+  return { count, more };
 }
 
-async function listen(withStore?: Store) {
-  api = await startApi({ watchPollMs: POLL_MS, ...(withStore ? { store: withStore } : {}) });
-  await api.call({ method: 'PUT', url: '/v1/environments/chat-dev', payload: envBody('chat-dev') });
+async function listen(names = ['chat-dev']) {
+  const store = await openTestStore();
+  const reads = countReads(store);
+  api = await startApi({ watchPollMs: POLL_MS, store });
+  for (const name of names) await api.call({ method: 'PUT', url: `/v1/environments/${name}`, payload: envBody(name) });
   const address = await api.app.listen({ host: '127.0.0.1', port: 0 });
-  return address;
+  return { address, reads };
+}
+
+/** A watch over node:http, with the server's side of its connection (to know when the server saw it close). */
+async function openRaw(address: string, name: string) {
+  const accepted = once(api.app.server, 'connection') as Promise<[Socket]>;
+  // node:http rather than fetch here: fetch's pool opens a spare connection after an abort,
+  // which would keep app.close() waiting for its keep-alive timeout.
+  const req = get(`${address}/v1/environments/${name}/watch`, { agent: false, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  const [[serverSocket], [res]] = await Promise.all([accepted, once(req, 'response') as Promise<[IncomingMessage]>]);
+  const [first] = (await once(res, 'data')) as [Buffer];
+  return { req, serverSocket, first: first.toString() };
 }
 
 async function open(address: string, name = 'chat-dev') {
@@ -42,7 +65,7 @@ async function open(address: string, name = 'chat-dev') {
 
 describe('GET /v1/environments/{name}/watch', () => {
   it('sends the status at once, then exactly one event per change', async () => {
-    const address = await listen();
+    const { address, reads } = await listen();
     const { res } = await open(address);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -52,22 +75,26 @@ describe('GET /v1/environments/{name}/watch', () => {
     const first = await events.next();
     expect(first).toMatchObject({ event: 'status' });
     expect(JSON.parse((first as { data: string }).data)).toEqual({ generation: 1, conditions: [], tiers: {} });
-    expect(await events.next(POLL_MS * 4)).toBe('timeout'); // no change, no event
+    // Each wait below lets at least one whole poll run on an unchanged value: an event it sent by mistake
+    // would come before the next real change's, so "the next event is that change" proves there was none.
+    await reads.more('chat-dev', 2); // no change, no event
 
     await api.store.updateStatus('chat-dev', status('False'));
     const second = await events.next();
     expect(second).toMatchObject({ event: 'status' });
     expect(JSON.parse((second as { data: string }).data)).toMatchObject({ observedGeneration: 1, conditions: [condition('False')] });
-    expect(await events.next(POLL_MS * 5)).toBe('timeout'); // exactly one
+    await reads.more('chat-dev', 2); // exactly one
 
     await api.store.updateStatus('chat-dev', status('False')); // same content: a write, not a change
-    expect(await events.next(POLL_MS * 5)).toBe('timeout');
+    await reads.more('chat-dev', 2);
     await api.store.updateStatus('chat-dev', status('True'));
-    expect(JSON.parse(((await events.next()) as { data: string }).data).conditions[0].status).toBe('True');
+    const third = await events.next();
+    expect(third).toMatchObject({ event: 'status' });
+    expect(JSON.parse((third as { data: string }).data).conditions[0].status).toBe('True');
   });
 
   it('sends `deleted` and closes when the environment is gone', async () => {
-    const address = await listen();
+    const { address } = await listen();
     const { res } = await open(address);
     const events = sseReader(res.body!);
     expect(await events.next()).toMatchObject({ event: 'status' });
@@ -77,27 +104,25 @@ describe('GET /v1/environments/{name}/watch', () => {
   });
 
   it('stops polling when the client disconnects', async () => {
-    const store = await openTestStore();
-    const counter = counting(store);
-    const address = await listen(store);
-    // node:http rather than fetch here: fetch's pool opens a spare connection after an abort,
-    // which would keep app.close() waiting for its keep-alive timeout.
-    const req = get(`${address}/v1/environments/chat-dev/watch`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-    const res = await new Promise<IncomingMessage>((resolve, reject) => req.on('response', resolve).on('error', reject));
-    const first = await new Promise<string>((resolve) => res.once('data', (chunk: Buffer) => resolve(chunk.toString())));
-    expect(first).toMatch(/^event: status\n/);
-    await new Promise((r) => setTimeout(r, POLL_MS * 3));
-    expect(counter.gets).toBeGreaterThan(1); // it does poll while open
+    const { address, reads } = await listen(['chat-dev', 'chat-other']);
+    const gone = await openRaw(address, 'chat-dev');
+    const kept = await openRaw(address, 'chat-other');
+    expect(gone.first).toMatch(/^event: status\n/);
+    expect(kept.first).toMatch(/^event: status\n/);
+    await reads.more('chat-dev', 2); // it does poll while open
 
-    req.destroy();
-    await new Promise((r) => setTimeout(r, POLL_MS * 3)); // let the server see the close
-    const after = counter.gets;
-    await new Promise((r) => setTimeout(r, POLL_MS * 6));
-    expect(counter.gets).toBe(after);
+    const seen = once(gone.serverSocket, 'close');
+    gone.req.destroy();
+    await seen; // the server saw the client go (its response's 'close' ran with the socket's)
+    const after = reads.count('chat-dev');
+    // Three polls of the stream still open span two poll periods: the dropped one would have polled in them.
+    await reads.more('chat-other', 3);
+    expect(reads.count('chat-dev')).toBe(after);
+    kept.req.destroy();
   });
 
   it('does not hold up app.close(): open streams are ended', async () => {
-    const address = await listen();
+    const { address } = await listen();
     const { res } = await open(address);
     const events = sseReader(res.body!);
     expect(await events.next()).toMatchObject({ event: 'status' });
@@ -109,7 +134,7 @@ describe('GET /v1/environments/{name}/watch', () => {
   });
 
   it('answers 404 and 401 as problems before any stream starts', async () => {
-    const address = await listen();
+    const { address } = await listen();
     const missing = await fetch(`${address}/v1/environments/nope-env/watch`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
