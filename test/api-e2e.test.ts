@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startControlPlane, type ControlPlane } from '../server/main.ts';
+import { sseReader } from './support/sse.ts';
 import { tempDir } from './support/store.ts';
 
 let plane: ControlPlane | undefined;
@@ -16,34 +17,27 @@ afterEach(async () => {
 type Condition = { type: string; status: string; reason: string };
 type StatusEvent = { conditions: Condition[]; observedGeneration?: number; tiers: Record<string, { conditions: Condition[] }> };
 
-/** Reads `event:`/`data:` pairs from a Server-Sent Events body until `stop` says so or the time runs out. */
+/**
+ * Reads the events of a Server-Sent Events body (keepalive comments aside) until `stop` says so. The stream
+ * ending first, or no such event within timeoutMs, fails the test with what was seen last.
+ */
 async function readEvents(body: ReadableStream<Uint8Array>, stop: (event: string, data: string) => boolean, timeoutMs: number) {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
+  const reader = sseReader(body);
+  const deadline = Date.now() + timeoutMs;
   const seen: { event: string; data: string }[] = [];
-  const timer = setTimeout(() => void reader.cancel(), timeoutMs);
-  let buffer = '';
   try {
     for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let end;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-        const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-        if (!data) continue;
-        seen.push({ event, data });
-        if (stop(event, data)) return seen;
+      const message = await reader.next(deadline - Date.now());
+      if (message === 'timeout' || message === 'end') {
+        throw new Error(`watch ${message === 'end' ? 'ended' : `gave no final event within ${timeoutMs} ms`}; last event: ${JSON.stringify(seen.at(-1))}`);
       }
+      if (message.data === undefined) continue;
+      seen.push({ event: message.event ?? 'message', data: message.data });
+      if (stop(seen.at(-1)!.event, message.data)) return seen;
     }
   } finally {
-    clearTimeout(timer);
-    await reader.cancel().catch(() => undefined);
+    await reader.cancel();
   }
-  return seen;
 }
 
 describe('the control plane over real HTTP', () => {
@@ -67,7 +61,7 @@ describe('the control plane over real HTTP', () => {
     const events = await readEvents(
       watch.body!,
       (event, data) => event === 'status' && (JSON.parse(data) as StatusEvent).conditions.some((c) => c.type === 'Ready' && c.status === 'True'),
-      90_000,
+      50_000, // inside the 60 s test timeout, so that this bound and its message are what fail
     );
     const statuses = events.filter((e) => e.event === 'status').map((e) => JSON.parse(e.data) as StatusEvent);
     const last = statuses.at(-1)!;
