@@ -1,6 +1,6 @@
 import { declaredTiers, type Environment, type Tier } from '../specs/environment.ts';
 import type { Target } from '../specs/target.ts';
-import { stableStringify } from './core/json.ts';
+import { stableStringify } from '../specs/store/stable-json.ts';
 import { SynthRoot } from './core/root.ts';
 import type { TierOutputs } from './core/inputs.ts';
 import type { StackFacts, TierStack } from './core/tier-stack.ts';
@@ -60,5 +60,5 @@ function checkTarget(environment: Environment, target: Target): void {
 
 function render(stack: TierStack): string {
   stack.prepareStack();
-  return stableStringify(stack.toTerraform());
+  return stableStringify(stack.toTerraform(), 2);
 }
