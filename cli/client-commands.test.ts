@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { eventually } from '../test/support/server.ts';
+import { sseReader } from '../test/support/sse.ts';
 import { tempDir } from '../test/support/store.ts';
 import { startControlPlane, type ControlPlane } from '../server/main.ts';
 
 // The real bin against a real control plane (embedded DynamoDB, real terraform on the local target).
-// The tests share one plane and run in order: later ones read what earlier ones applied.
+// The tests share one plane for speed, and each creates what it reads under names of its own: any one of them
+// runs alone, in any order. Only `get and status` has terraform run; the others' environments are suspended.
 
 const repo = fileURLToPath(new URL('../', import.meta.url));
 const DEV = 'specs/examples/dev.yaml';
@@ -55,6 +56,41 @@ function terrace(args: string[], env: Record<string, string> = {}): Promise<{ co
 const api = (path: string, init: RequestInit = {}) =>
   fetch(`${plane.url}/v1${path}`, { ...init, headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json', ...init.headers } });
 
+/** The example dev environment under another name, with these spec and metadata changes. */
+function devDoc(name: string, spec: Record<string, unknown> = {}, labels: Record<string, string> = {}) {
+  const doc = parse(readFileSync(join(repo, DEV), 'utf8'));
+  return { ...doc, metadata: { ...doc.metadata, name, labels: { ...doc.metadata.labels, ...labels } }, spec: { ...doc.spec, ...spec } };
+}
+
+const docOf = (kind: 'Environment' | 'Target', name: string, spec: Record<string, unknown>) => ({ apiVersion: 'terrace.dev/v1alpha1', kind, metadata: { name }, spec });
+
+/** Stores a document through the API: setup for a test, not what it tests. */
+async function create(doc: { kind: string; metadata: { name: string } }): Promise<void> {
+  const r = await api(`/${doc.kind === 'Target' ? 'targets' : 'environments'}/${doc.metadata.name}`, { method: 'PUT', body: JSON.stringify(doc) });
+  expect(r.status, `creating ${doc.kind} ${doc.metadata.name}: ${await r.clone().text()}`).toBe(201);
+}
+
+/** Follows the environment's watch stream until it is Ready at its current generation; a bound fails the test. */
+async function untilReady(name: string, timeoutMs: number): Promise<void> {
+  const res = await api(`/environments/${name}/watch`);
+  expect(res.status).toBe(200);
+  const events = sseReader(res.body!);
+  const deadline = Date.now() + timeoutMs;
+  let last: string | undefined;
+  try {
+    for (;;) {
+      const message = await events.next(deadline - Date.now());
+      if (message === 'timeout' || message === 'end') throw new Error(`${name}: not Ready within ${timeoutMs} ms (watch: ${message}); last status: ${last}`);
+      if (message.event !== 'status') continue;
+      last = message.data;
+      const status = JSON.parse(message.data!) as { generation: number; observedGeneration?: number; conditions: { type: string; status: string }[] };
+      if (status.observedGeneration === status.generation && status.conditions.some((c) => c.type === 'Ready' && c.status === 'True')) return;
+    }
+  } finally {
+    await events.cancel();
+  }
+}
+
 function writeFile(name: string, text: string): string {
   const file = join(dir.path, name);
   writeFileSync(file, text);
@@ -95,51 +131,52 @@ describe('terrace client commands (the real bin over HTTP)', () => {
   });
 
   it('apply creates, leaves an identical spec unchanged, and reports a change as configured', async () => {
-    expect(await terrace(['apply', '-f', DEV])).toMatchObject({ code: 0, stdout: 'environment/chat-dev created\n', stderr: '' });
-    expect(await terrace(['apply', '-f', DEV])).toMatchObject({ code: 0, stdout: 'environment/chat-dev unchanged\n' });
-    const doc = parse(readFileSync(join(repo, DEV), 'utf8'));
-    doc.metadata.labels.team = 'web';
-    const changed = writeFile('dev.json', JSON.stringify(doc));
+    const file = writeFile('apply-dev.json', JSON.stringify(devDoc('apply-dev', { suspend: true })));
+    expect(await terrace(['apply', '-f', file])).toMatchObject({ code: 0, stdout: 'environment/apply-dev created\n', stderr: '' });
+    expect(await terrace(['apply', '-f', file])).toMatchObject({ code: 0, stdout: 'environment/apply-dev unchanged\n' });
+    const changed = writeFile('apply-dev-changed.json', JSON.stringify(devDoc('apply-dev', { suspend: true }, { team: 'web' })));
     const r = await terrace(['apply', '-f', changed]);
-    expect(r).toMatchObject({ code: 0, stdout: 'environment/chat-dev configured\n' });
+    expect(r).toMatchObject({ code: 0, stdout: 'environment/apply-dev configured\n' });
+    expect((await (await api('/environments/apply-dev')).json()).metadata.labels).toMatchObject({ team: 'web' });
     expect(`${r.stdout}${r.stderr}`).not.toContain(adminToken);
   });
 
   it('applies Targets before the Environments that name them, whatever the file order', async () => {
-    const file = writeFile('edge.yaml', [
-      'apiVersion: terrace.dev/v1alpha1\nkind: Environment\nmetadata: {name: edge-app}\nspec: {target: edge, suspend: true, frontend: {}}',
-      'apiVersion: terrace.dev/v1alpha1\nkind: Target\nmetadata: {name: edge}\nspec: {provider: local}',
-      'apiVersion: terrace.dev/v1alpha1\nkind: Target\nmetadata: {name: spare}\nspec: {provider: local}',
+    const file = writeFile('order.yaml', [
+      'apiVersion: terrace.dev/v1alpha1\nkind: Environment\nmetadata: {name: order-app}\nspec: {target: order-edge, suspend: true, frontend: {}}',
+      'apiVersion: terrace.dev/v1alpha1\nkind: Target\nmetadata: {name: order-edge}\nspec: {provider: local}',
+      'apiVersion: terrace.dev/v1alpha1\nkind: Target\nmetadata: {name: order-spare}\nspec: {provider: local}',
     ].join('\n---\n'));
     const r = await terrace(['apply', '-f', file]);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('target/edge created\ntarget/spare created\nenvironment/edge-app created\n');
+    expect(r.stdout).toBe('target/order-edge created\ntarget/order-spare created\nenvironment/order-app created\n');
   });
 
   it('get and status show the environment once the controller has applied it', async () => {
-    plane.controller.enqueue('chat-dev');
-    await eventually(async () => {
-      const env = await plane.store.get('Environment', 'chat-dev');
-      const ready = env?.status.conditions.find((c) => c.type === 'Ready');
-      return ready?.status === 'True' && env!.status.observedGeneration === env!.metadata.generation ? true : undefined;
-    }, 45_000, 'chat-dev Ready');
+    await create(devDoc('get-dev', {}, { team: 'reads' }));
+    await create(docOf('Target', 'get-edge', { provider: 'local' }));
+    await create(docOf('Environment', 'get-app', { target: 'get-edge', suspend: true, frontend: {} }));
+    await untilReady('get-dev', 45_000);
 
     const table = await terrace(['get', 'environments']);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^NAME\s+READY\s+REASON\s+GENERATION\/OBSERVED\s+AGE$/m);
-    expect(table.stdout).toMatch(/^chat-dev\s+True\s+\S+\s+1\/1\s+[0-9]+s$/m);
-    expect(table.stdout).toMatch(/^edge-app\s+/m);
-    const selected = await terrace(['get', 'environments', '-l', 'team=web']);
-    expect(selected.stdout).toContain('chat-dev');
-    expect(selected.stdout).not.toContain('edge-app');
-    const one = JSON.parse((await terrace(['get', 'environment', 'chat-dev', '-o', 'json'])).stdout);
-    expect(one.metadata).toMatchObject({ name: 'chat-dev', labels: { team: 'web' } });
+    expect(table.stdout).toMatch(/^get-dev\s+True\s+\S+\s+1\/1\s+[0-9]+s$/m);
+    expect(table.stdout).toMatch(/^get-app\s+/m);
+    const selected = await terrace(['get', 'environments', '-l', 'team=reads']);
+    expect(selected.stdout).toContain('get-dev');
+    expect(selected.stdout).not.toContain('get-app');
+    const one = JSON.parse((await terrace(['get', 'environment', 'get-dev', '-o', 'json'])).stdout);
+    expect(one.metadata).toMatchObject({ name: 'get-dev', labels: { team: 'reads' } });
     const targets = await terrace(['get', 'targets']);
     expect(targets.stdout).toMatch(/^NAME\s+PROVIDER\s+ACCOUNT\s+REGION$/m);
-    expect(targets.stdout).toMatch(/^edge\s+local\s+-\s+-$/m);
-    expect(parse((await terrace(['get', 'targets', '-o', 'yaml'])).stdout).items.map((t: { metadata: { name: string } }) => t.metadata.name)).toEqual(['edge', 'local', 'spare']);
+    expect(targets.stdout).toMatch(/^get-edge\s+local\s+-\s+-$/m);
+    // Other tests' Targets may be there too: the list holds this test's and the built-in one, by name.
+    const names = parse((await terrace(['get', 'targets', '-o', 'yaml'])).stdout).items.map((t: { metadata: { name: string } }) => t.metadata.name);
+    expect(names).toEqual(expect.arrayContaining(['get-edge', 'local']));
+    expect(names).toEqual([...names].sort());
 
-    const status = await terrace(['status', 'chat-dev']);
+    const status = await terrace(['status', 'get-dev']);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/^Ready\s+True\s+/m);
     expect(status.stdout).toMatch(/^TIER\s+READY\s+REASON\s+LAST APPLIED\s+LAST PLAN \(ADD\/CHANGE\/DESTROY\)$/m);
@@ -149,25 +186,31 @@ describe('terrace client commands (the real bin over HTTP)', () => {
   });
 
   it('approve with a plan no tier waits on fails with the API\'s reason', async () => {
-    const r = await terrace(['approve', 'chat-dev', 'no-such-plan']);
+    await create(docOf('Environment', 'approve-app', { target: 'local', suspend: true, frontend: {} }));
+    const r = await terrace(['approve', 'approve-app', 'no-such-plan']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('plan no-such-plan is not awaiting approval (no plan is awaiting approval)');
   });
 
   it('reconcile, suspend, resume and delete', async () => {
-    expect(await terrace(['reconcile', 'chat-dev'])).toMatchObject({ code: 0, stdout: 'environment/chat-dev: reconcile requested\n' });
-    expect(await terrace(['suspend', 'chat-dev'])).toMatchObject({ code: 0, stdout: 'environment/chat-dev suspended\n' });
-    expect((await (await api('/environments/chat-dev')).json()).spec.suspend).toBe(true);
-    expect(await terrace(['resume', 'chat-dev'])).toMatchObject({ code: 0, stdout: 'environment/chat-dev resumed\n' });
-    expect((await (await api('/environments/chat-dev')).json()).spec.suspend).toBe(false);
+    await create(docOf('Environment', 'ops-app', { target: 'local', frontend: {} }));
+    await create(docOf('Target', 'ops-edge', { provider: 'local' }));
+    await create(docOf('Target', 'ops-spare', { provider: 'local' }));
+    await create(docOf('Environment', 'ops-edge-app', { target: 'ops-edge', suspend: true, frontend: {} }));
 
-    expect(await terrace(['delete', 'target', 'spare'])).toMatchObject({ code: 0, stdout: 'target/spare deleted\n' });
-    expect((await api('/targets/spare')).status).toBe(404);
-    const used = await terrace(['delete', 'target', 'edge']);
+    expect(await terrace(['reconcile', 'ops-app'])).toMatchObject({ code: 0, stdout: 'environment/ops-app: reconcile requested\n' });
+    expect(await terrace(['suspend', 'ops-app'])).toMatchObject({ code: 0, stdout: 'environment/ops-app suspended\n' });
+    expect((await (await api('/environments/ops-app')).json()).spec.suspend).toBe(true);
+    expect(await terrace(['resume', 'ops-app'])).toMatchObject({ code: 0, stdout: 'environment/ops-app resumed\n' });
+    expect((await (await api('/environments/ops-app')).json()).spec.suspend).toBe(false);
+
+    expect(await terrace(['delete', 'target', 'ops-spare'])).toMatchObject({ code: 0, stdout: 'target/ops-spare deleted\n' });
+    expect((await api('/targets/ops-spare')).status).toBe(404);
+    const used = await terrace(['delete', 'target', 'ops-edge']);
     expect(used.code).toBe(1);
-    expect(used.stderr).toContain('Target edge is used by edge-app');
-    const deleting = await terrace(['delete', 'environment', 'edge-app']);
-    expect(deleting).toMatchObject({ code: 0, stdout: expect.stringMatching(/^environment\/edge-app deleting/) });
+    expect(used.stderr).toContain('Target ops-edge is used by ops-edge-app');
+    const deleting = await terrace(['delete', 'environment', 'ops-edge-app']);
+    expect(deleting).toMatchObject({ code: 0, stdout: expect.stringMatching(/^environment\/ops-edge-app deleting/) });
   });
 
   it('a read-only token can get but not apply, and the message names the missing scope', async () => {
