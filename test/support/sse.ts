@@ -7,8 +7,10 @@ export interface SseMessage {
 
 /**
  * Reads an SSE body block by block. `next(ms)` resolves to the next message, `'timeout'` when none
- * arrives in time, or `'end'` when the server closed the stream. One read is kept pending across
- * timeouts, so no chunk is ever lost.
+ * arrives in time, or `'end'` when the server closed the stream. The time is a bound for a message
+ * expected to come (a test fails on `'timeout'`), not a way to show that none comes: for that, wait on
+ * what proves the server had its chance, then check that the next message is the expected one.
+ * One read is kept pending across timeouts, so no chunk is ever lost.
  */
 export function sseReader(body: ReadableStream<Uint8Array>) {
   const reader = body.getReader();
