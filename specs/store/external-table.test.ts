@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environment } from '../../test/support/store.ts';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded.ts';
@@ -23,8 +23,9 @@ afterAll(async () => {
   delete process.env.AWS_SECRET_ACCESS_KEY;
 });
 
-const create = (name: string, keys: [string, string]) =>
-  admin.send(
+/** Creates a table and returns once it is ACTIVE, as an operator's would be. */
+async function create(name: string, keys: [string, string]): Promise<void> {
+  await admin.send(
     new CreateTableCommand({
       TableName: name,
       BillingMode: 'PAY_PER_REQUEST',
@@ -32,6 +33,8 @@ const create = (name: string, keys: [string, string]) =>
       KeySchema: [{ AttributeName: keys[0], KeyType: 'HASH' }, { AttributeName: keys[1], KeyType: 'RANGE' }],
     }),
   );
+  await waitUntilTableExists({ client: admin, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { TableName: name });
+}
 
 describe('an external table (TERRACE_TABLE)', () => {
   it('refuses to start on a missing table, naming it, and creates nothing', async () => {
@@ -46,7 +49,6 @@ describe('an external table (TERRACE_TABLE)', () => {
 
   it('uses an existing table, registering no local Target there', async () => {
     await create('terrace-prod', ['pk', 'sk']);
-    await new Promise((r) => setTimeout(r, 50)); // dynalite makes tables ACTIVE on the next tick
     const { store, mode } = await openStore({ table: 'terrace-prod', endpoint: dynamo.endpoint, region: 'eu-west-1' });
     try {
       expect(mode).toBe('external');
