@@ -8,6 +8,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two files at once: most tests wait on terraform or the network, and vitest's default (cores - 1) is one here.
+    maxWorkers: 2,
     // The AWS SDK announces its move to Node 22 on every process; this machine runs Node 20.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
