@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StoredEnvironment } from '../specs/store/types.ts';
 import { devEnvironment, hookedTerraform, reconcilerFixture, testReconciler, tierOf } from '../test/support/controller.ts';
@@ -55,6 +57,16 @@ describe('a cancelled pass (shutdown or lost lease)', () => {
     expect(pass.error).toBeInstanceOf(RetryableError);
     expect(stateList('network')).toContain('terraform_data'); // terraform did apply it before the cancel
     expect(pass.spawnedAfter).toEqual([]);
+    expect(pass.after.status).toEqual(pass.atCancel.status);
+    expect(pass.after.events).toEqual(pass.atCancel.events);
+  });
+
+  it.each(['init', 'plan'] as const)('inside a tier: cancelled once %s of network ended, starts no other terraform process (no apply)', async (command) => {
+    await fx.store.create(threeTiers());
+    const pass = await cancelledPass(command, 'network', 'after');
+    expect(pass.error).toBeInstanceOf(RetryableError);
+    expect(pass.spawnedAfter).toEqual([]);
+    expect(existsSync(join(fx.tierDir('network'), 'terraform.tfstate'))).toBe(false); // nothing was applied
     expect(pass.after.status).toEqual(pass.atCancel.status);
     expect(pass.after.events).toEqual(pass.atCancel.events);
   });

@@ -118,6 +118,8 @@ export class TerraformCli implements TerraformRunner {
 
   private run(dir: string, args: string[], { timeoutMs, signal }: RunOptions): Promise<RunResult> {
     const started = Date.now();
+    // A cancelled pass (shutdown, lost lease) starts nothing: another replica may already run terraform here.
+    if (signal?.aborted) return Promise.resolve({ code: 130, stdout: '', stderr: '', parsed: parseJsonStream(''), durationMs: 0, timedOut: false, cancelled: true });
     this.options.onSpawn?.(dir, args);
     return new Promise((resolve) => {
       const child = spawn(this.bin, args, { cwd: dir, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
