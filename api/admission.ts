@@ -1,4 +1,4 @@
-import type { Environment } from '../specs/environment.ts';
+import { declaredTiers, type Environment } from '../specs/environment.ts';
 import { ANNOTATIONS } from '../specs/meta.ts';
 import { stableStringify } from '../specs/store/stable-json.ts';
 import type { StoredEnvironment } from '../specs/store/types.ts';
@@ -42,8 +42,9 @@ export function assertNotDeleting(env: { metadata: { name: string; deletionTimes
 }
 
 /**
- * A spec update must not touch an environment being deleted nor move it to another target, and what stops or
- * releases reconciliation (suspend, manual approval) is the operate scope's to change, as on the operate routes.
+ * A spec update must not touch an environment being deleted nor move it to another target. What stops, releases
+ * or destroys (suspend, manual approval, a tier no longer declared) is the operate scope's to change, as on the
+ * operate routes: CI's write token cannot tear a tier down by leaving it out.
  */
 export function assertEnvironmentAdmitted(current: StoredEnvironment | undefined, next: Environment, scopes: readonly Scope[]): void {
   if (!current) return;
@@ -59,6 +60,10 @@ export function assertEnvironmentAdmitted(current: StoredEnvironment | undefined
   if (current.spec.suspend !== next.spec.suspend) {
     throw new HttpProblem(403, `changing spec.suspend (stored: ${current.spec.suspend}) needs the operate scope: send the stored value, or use POST .../${current.spec.suspend ? 'resume' : 'suspend'}`);
   }
+  const dropped = declaredTiers(current.spec).filter((tier) => !declaredTiers(next.spec).includes(tier));
+  if (dropped.length > 0) {
+    throw new HttpProblem(403, `removing spec.${dropped.join(', spec.')} destroys ${dropped.length > 1 ? 'those tiers' : 'that tier'}: it needs the operate scope`);
+  }
 }
 
 /** What an environment's state and resources are tied to: changing it on a Target in use strands them. */
@@ -66,12 +71,16 @@ const TARGET_IDENTITY = ['provider', 'accountId', 'region', 'stateBucket'] as co
 
 const BUILT_IN_TARGET = localTarget().metadata.name;
 
-/** `local` is built in; a Target in use keeps where its environments' state and resources live. */
+/**
+ * `local` is built in: it is what it is, also where no store registered it (an external table), so that nobody
+ * can claim the name for an account of their own. A Target in use keeps where its environments' state and
+ * resources live.
+ */
 export function assertTargetAdmitted(current: Target | undefined, next: Target, usedBy: readonly string[]): void {
-  if (!current) return;
-  if (current.metadata.name === BUILT_IN_TARGET && !sameTarget(current, next)) {
+  if (next.metadata.name === BUILT_IN_TARGET && !sameTarget(current ?? localTarget(), next)) {
     throw new HttpProblem(409, `Target ${BUILT_IN_TARGET} is built in and cannot be changed`);
   }
+  if (!current) return;
   const moved = TARGET_IDENTITY.filter((field) => current.spec[field] !== next.spec[field]);
   if (moved.length > 0 && usedBy.length > 0) {
     throw new HttpProblem(409, `cannot change ${moved.map((f) => `spec.${f}`).join(', ')} of Target ${current.metadata.name}: ${nameList(usedBy)} keep their state and resources there`);

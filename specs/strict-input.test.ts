@@ -115,4 +115,11 @@ describe('messages that say what is wrong', () => {
     expect(JSON.stringify(problems)).not.toContain('42');
     expect(new ValidationError(problems).message).not.toContain('sk_live');
   });
+
+  it('never repeats a wrongly typed value of an env var named like a secret', () => {
+    const problems = problemsOf(variant((d) => (d.spec.compute.services[0].env = { DB_PASSWORD: 86427531, DEBUG: 1 })));
+    expect(problems.find((p) => p.path.endsWith('DB_PASSWORD'))?.message).toMatch(/not shown/);
+    expect(JSON.stringify(problems)).not.toContain('86427531');
+    expect(problems.find((p) => p.path.endsWith('DEBUG'))?.message).toMatch(/got 1/);
+  });
 });

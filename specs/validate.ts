@@ -7,6 +7,7 @@ import { Environment, FARGATE_SIZES, declaredTiers, parseInterval, type Environm
 import { LIMITS, sizeProblems, structuralProblems } from './limits.ts';
 import { ANNOTATIONS, API_VERSION, type Metadata } from './meta.ts';
 import { AWS_TARGET_FIELDS, Target, type TargetSpec } from './target.ts';
+import { verifyRules } from './verify.ts';
 
 export interface Problem {
   /** JSON path in dotted form: `spec.compute.services[1].cpu`. */
@@ -82,9 +83,11 @@ export function schemaProblems(errors: Iterable<ValueError>, prefix = ''): Probl
   return dedupe([...errors].filter((e) => e.type !== ValueErrorType.Intersect).map((e) => toProblem(e, prefix)));
 }
 
-/** A value under `secrets` may be a secret pasted by mistake: errors never repeat it. */
+/** A value under `secrets`, or of an env var named like a secret, may be a secret: errors never repeat it. */
 function mayShow(path: string): boolean {
-  return !/(^|\.)secrets(\.|\[|$)/.test(path);
+  if (/(^|\.)secrets(\.|\[|$)/.test(path)) return false;
+  const envKey = /\.env\.([^.]+)$/.exec(path)?.[1];
+  return !(envKey && SECRET_LOOKING_ENV.test(envKey));
 }
 
 function toProblem(e: ValueError, prefix: string): Problem {
@@ -187,6 +190,7 @@ export function environmentRules(spec: EnvironmentSpec): Problem[] {
   if (defaults.length > 1) add(`compute.services[${defaults[1].i}].paths`, `is required: ${defaults[0].s.name} already takes the ALB's default route`);
   if (publicServices.length > 0 && !spec.compute?.domain) add('compute.domain', 'is required with a public service (the ALB serves HTTPS only)');
   if (publicServices.length > 0 && defaults.length === 0) add(`compute.services[${publicServices[0].i}].paths`, 'one public service must take the default route (no paths)');
+  problems.push(...verifyRules(spec));
 
   return problems;
 }

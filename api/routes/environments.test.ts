@@ -119,6 +119,20 @@ describe('environments: create, update, read', () => {
     expect((await api.call({ method: 'PUT', url: '/v1/environments/chat-dev', headers: operator, payload: envBody('chat-dev', { approval: 'auto', suspend: true }) })).statusCode).toBe(200);
   });
 
+  it('needs the operate scope to stop declaring a tier (that destroys it); If-Match is checked first', async () => {
+    api = await startApi();
+    await put('chat-dev', envBody('chat-dev', { frontend: {} }));
+    const write = await api.as('write');
+    const dropped = await put('chat-dev', envBody('chat-dev'), write);
+    expect(dropped.statusCode).toBe(403);
+    expect(dropped.json().detail).toBe('removing spec.frontend destroys that tier: it needs the operate scope');
+    expect(await put('chat-dev', envBody('chat-dev'), write, '?dryRun=true')).toMatchObject({ statusCode: 403 });
+    expect((await put('chat-dev', envBody('chat-dev'), { ...write, 'if-match': '"7"' })).statusCode).toBe(412);
+    expect((await api.store.get('Environment', 'chat-dev'))?.spec.frontend).toBeDefined();
+    expect((await put('chat-dev', envBody('chat-dev', { frontend: {}, observability: {} }), write)).statusCode).toBe(200); // adding is fine
+    expect((await put('chat-dev', envBody('chat-dev'), await api.as('write', 'operate'))).statusCode).toBe(200);
+  });
+
   it('answers every JSON write with its content type: create, update, unchanged and dry run', async () => {
     api = await startApi({ dryRun: async () => [] });
     const answers = [

@@ -59,8 +59,8 @@ export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryR
     const ifMatch = request.headers['if-match'];
     const target = await requireTarget(store, doc.spec.target);
     const current = await store.get('Environment', doc.metadata.name);
-    assertEnvironmentAdmitted(current, doc, request.principal?.scopes ?? []);
     const expectedResourceVersion = assertIfMatch(ifMatch, current);
+    assertEnvironmentAdmitted(current, doc, request.principal?.scopes ?? []);
     if (request.query.dryRun) return dryRunOf(doc, target);
     const written = keepServerAnnotations(doc, current);
     const saved = await (current ? store.update(written, { expectedResourceVersion }) : store.create(written)).catch((err) => conflictStatus(err, ifMatch));

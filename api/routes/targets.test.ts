@@ -82,6 +82,18 @@ describe('targets', () => {
     expect((await api.store.get('Target', 'local'))?.spec).toEqual({ provider: 'local' });
   });
 
+  it('lets nobody claim the name local where no store registered it (an external table)', async () => {
+    api = await startApi();
+    await api.store.remove('Target', 'local');
+    const write = await api.as('write');
+    const claimed = await api.call({ method: 'PUT', url: '/v1/targets/local', headers: write, payload: awsTarget('local') });
+    expect(claimed.statusCode).toBe(409);
+    expect(claimed.json().detail).toBe('Target local is built in and cannot be changed');
+    expect(await api.store.get('Target', 'local')).toBeUndefined();
+    const builtIn = await api.call({ method: 'PUT', url: '/v1/targets/local', headers: write, payload: { apiVersion: 'terrace.dev/v1alpha1', kind: 'Target', metadata: { name: 'local' }, spec: { provider: 'local' } } });
+    expect(builtIn.statusCode).toBe(201);
+  });
+
   it('refuses to move a Target in use to another account, region, bucket or provider (409 naming the environments)', async () => {
     api = await startApi();
     await api.call({ method: 'PUT', url: '/v1/targets/aws-prod', payload: awsTarget('aws-prod') });
