@@ -140,25 +140,26 @@ describe('streamChanges', () => {
     expect(watchers.size).toBe(0);
   });
 
-  it('keeps streaming through a failed poll, and shutdown ends it', async () => {
+  it('keeps streaming through failed polls, warning once per outage, and shutdown ends it', async () => {
     let calls = 0;
     const warnings: unknown[] = [];
     const load = async () => {
       calls++;
-      if (calls === 2) throw new Error('store hiccup');
-      return { calls: calls >= 3 ? 3 : 1 };
+      if (calls === 2 || calls === 3) throw new Error('store hiccup');
+      return { calls: calls >= 4 ? 4 : 1 };
     };
     const res = new FakeResponse();
     const watchers = new Watchers();
     const timers = new ManualTimers();
-    const spy = { warn: (obj: unknown) => void warnings.push(obj) } as unknown as FastifyBaseLogger;
+    const spy = { warn: (obj: unknown) => void warnings.push(obj), debug: () => undefined } as unknown as FastifyBaseLogger;
     streamChanges({ res: res as unknown as ServerResponse, load, pollMs: POLL_MS, keepaliveMs: 1000, log: spy, timers }, watchers);
     await drained();
     await timers.poll(POLL_MS); // fails
+    await timers.poll(POLL_MS); // fails again: not warned again
     expect(warnings).toHaveLength(1);
     expect(timers.pending).toBe(2); // still polling
     await timers.poll(POLL_MS);
-    expect(res.events).toEqual(['event: status\ndata: {"calls":1}\n\n', 'event: status\ndata: {"calls":3}\n\n']);
+    expect(res.events).toEqual(['event: status\ndata: {"calls":1}\n\n', 'event: status\ndata: {"calls":4}\n\n']);
 
     watchers.closeAll();
     expect(res.ended).toBe(true);

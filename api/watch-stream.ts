@@ -55,6 +55,7 @@ export function streamChanges(options: StreamOptions, watchers: Watchers): void 
   let last: string | undefined;
   let timer: unknown;
   let closed = false;
+  let failing = false;
   const send = (text: string) => void res.write(text);
   const keepalive = timers.setInterval(() => send(': keepalive\n\n'), keepaliveMs);
 
@@ -82,9 +83,12 @@ export function streamChanges(options: StreamOptions, watchers: Watchers): void 
         last = text;
         send(`event: status\ndata: ${text}\n\n`);
       }
+      failing = false;
     } catch (err) {
-      // A store hiccup: keep the stream and try again on the next tick.
-      log.warn({ err }, 'watch poll failed');
+      // A store hiccup: keep the stream and try again on the next tick; an outage is logged once per stream.
+      if (failing) log.debug({ err }, 'watch poll failed again');
+      else log.warn({ err }, 'watch poll failed; retrying every poll');
+      failing = true;
     }
     if (!closed) timer = timers.setTimeout(() => void poll(), pollMs);
   };

@@ -14,5 +14,6 @@ describe('settings', () => {
   it('TERRACE_TERRAFORM_TIMEOUT still takes minutes, hours and days', () => {
     expect(readSettings({ TERRACE_TERRAFORM_TIMEOUT: '45m' }).terraformTimeoutMs).toBe(45 * 60_000);
     expect(() => readSettings({ TERRACE_TERRAFORM_TIMEOUT: '2d' })).toThrow(/at most 24h/);
+    expect(() => readSettings({ TERRACE_TERRAFORM_TIMEOUT: '0s' })).toThrow(/at least 1m/); // every run would time out
   });
 });

@@ -60,7 +60,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
     concurrency: int('TERRACE_CONCURRENCY', 4, 1, 64),
     resync,
-    terraformTimeoutMs: duration('TERRACE_TERRAFORM_TIMEOUT', '30m', '24h'),
+    terraformTimeoutMs: duration('TERRACE_TERRAFORM_TIMEOUT', '30m', '24h', '1m'),
     // Renewed every third of its life; a dead replica's environments wait this long for another one.
     leaseTtlMs: duration('TERRACE_LEASE_TTL', '60s', '1h', '10s'),
     logLevel: env.TERRACE_LOG_LEVEL || 'info',
