@@ -133,7 +133,7 @@ function metadataRules(metadata: Metadata): Problem[] {
   return own.length > LIMITS.annotations ? [{ path: 'metadata.annotations', message: `has ${own.length} entries; at most ${LIMITS.annotations}` }] : [];
 }
 
-const SECRET_LOOKING_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIALS?)(_|$)/i;
+export const SECRET_LOOKING_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIALS?)(_|$)/i;
 
 export function environmentRules(spec: EnvironmentSpec): Problem[] {
   const problems: Problem[] = [];

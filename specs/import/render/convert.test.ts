@@ -1,0 +1,217 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ValidationError, parseEnvironment } from '../../validate.ts';
+import { importRenderBlueprint, type RenderImportOptions } from './convert.ts';
+
+const REGISTRY = '111111111111.dkr.ecr.eu-central-1.amazonaws.com/chat';
+const fixture = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
+
+function convert(text: string, options: Partial<RenderImportOptions> = {}) {
+  const result = importRenderBlueprint(text, { target: 'local', imageRegistry: REGISTRY, ...options });
+  // Every document the import produces must be one the API accepts as it is.
+  for (const doc of result.documents) parseEnvironment(doc);
+  const warnings = Object.fromEntries(result.warnings.map((w) => [w.path, w.message]));
+  return { ...result, warnings, spec: (i = 0) => result.documents[i].spec as any };
+}
+
+function problems(text: string, options: Partial<RenderImportOptions> = {}) {
+  try {
+    importRenderBlueprint(text, { target: 'local', imageRegistry: REGISTRY, ...options });
+  } catch (err) {
+    if (err instanceof ValidationError) return err.problems;
+    throw err;
+  }
+  throw new Error('the import succeeded');
+}
+
+describe('importRenderBlueprint: the flat layout (chat.yaml: Daphne, Celery, cron, Postgres, Key Value, a static site)', () => {
+  const r = convert(fixture('chat.yaml'), { name: 'chat' });
+  const [web, worker] = r.spec().compute.services;
+
+  it('makes one Environment with every tier the app needs', () => {
+    expect(r.documents).toHaveLength(1);
+    expect(r.documents[0].metadata).toEqual({ name: 'chat', labels: { 'imported-from': 'render' } });
+    expect(Object.keys(r.spec())).toEqual(['target', 'network', 'data', 'compute', 'frontend', 'observability']);
+    expect(r.spec().target).toBe('local');
+  });
+
+  it('maps the web service: public, $PORT resolved, plan -> Fargate size, scaling -> autoscaling, health check', () => {
+    expect(web).toMatchObject({
+      name: 'chat-web',
+      image: `${REGISTRY}/chat-web:latest`,
+      port: 10000,
+      command: ['sh', '-c', 'daphne -b 0.0.0.0 -p 10000 chat.asgi:application'],
+      cpu: 1024,
+      memory: 2048,
+      autoscaling: { min: 2, max: 6, cpuTarget: 70 },
+      desiredCount: 2,
+      public: true,
+      healthCheckPath: '/healthz',
+    });
+    expect(web.paths).toBeUndefined();
+    expect(r.spec().compute.domain).toEqual({ name: 'chat.example.com', certificateArn: 'arn:aws:acm:eu-central-1:000000000000:certificate/replace-with-your-certificate' });
+  });
+
+  it('keeps literal values literal, references secrets by name and never copies a secret value', () => {
+    expect(web.env).toEqual({ DJANGO_SETTINGS_MODULE: 'chat.settings.production', GREETING: 'hello ${USER}', WEB_CONCURRENCY: '4', PORT: '10000' });
+    expect(web.secrets).toEqual({
+      STRIPE_API_KEY: 'chat/chat-settings/STRIPE_API_KEY',
+      DJANGO_SECRET_KEY: 'chat/chat-web/DJANGO_SECRET_KEY',
+      SENTRY_DSN: 'chat/chat-web/SENTRY_DSN',
+    });
+    expect(JSON.stringify(r.documents)).not.toContain('sk_live_not_really_a_key');
+    // fromService envVarKey of a generated value: the same secret, not a second one.
+    expect(worker.secrets.DJANGO_SECRET_KEY).toBe('chat/chat-web/DJANGO_SECRET_KEY');
+    expect(worker.env).toEqual({ DJANGO_SETTINGS_MODULE: 'chat.settings.production' });
+  });
+
+  it('maps the worker as a private service without a port, Postgres, Key Value and the SPA', () => {
+    expect(worker).toEqual({
+      name: 'chat-worker', image: `${REGISTRY}/chat-worker:latest`, command: ['sh', '-c', 'celery -A chat worker -l info'],
+      cpu: 512, memory: 1024, desiredCount: 2, env: expect.any(Object), secrets: expect.any(Object),
+    });
+    expect(r.spec().data).toEqual({ postgres: { engineVersion: '16.6', minCapacity: 0.5, maxCapacity: 1 }, redis: { nodeType: 'cache.t4g.small', replicas: 1 } });
+    expect(r.spec().frontend).toEqual({ spa: true });
+  });
+
+  it('warns, by Blueprint path, about everything that did not carry over, with the AWS way', () => {
+    expect(r.warnings).toMatchObject({
+      'services[0].preDeployCommand': expect.stringContaining('aws ecs run-task'),
+      'services[0].scaling.targetMemoryPercent': expect.stringContaining('ECSServiceAverageMemoryUtilization 80%'),
+      'services[0].envVars[1].fromDatabase': expect.stringContaining('build DATABASE_URL from them'),
+      'services[0].envVars[4].generateValue': expect.stringContaining('create the secret chat/chat-web/DJANGO_SECRET_KEY'),
+      'services[0].envVars[5].sync': expect.stringContaining('chat/chat-web/SENTRY_DSN'),
+      'services[0].domains[0]': expect.stringContaining('request an ACM certificate for it in the Target\'s region (eu-central-1, with www.chat.example.com'),
+      'services[1].disk': expect.stringContaining('EFS'),
+      'services[1].envVars[2].fromService': expect.stringContaining('REDIS_URL'),
+      'services[2]': expect.stringContaining('cron job chat-cleanup (0 3 * * *: python manage.py clearsessions) is not converted'),
+      'services[3].maxmemoryPolicy': expect.stringContaining('maxmemory-policy allkeys-lru'),
+      'services[3].ipAllowList': expect.any(String),
+      'services[4].headers[0]': expect.stringContaining('X-Frame-Options'),
+      'databases[0].diskSizeGB': expect.any(String),
+      'envVarGroups[0].envVars[1].value': expect.stringContaining('STRIPE_API_KEY has a literal value that looks like a secret'),
+    });
+    expect(r.warnings['services[2]']).toContain('cron(0 3 * * ? *)');
+  });
+
+  it('reports what it mapped, including where the AWS region is and how each image is built', () => {
+    const mapped = r.mapped.map((m) => `${m.path}: ${m.message}`);
+    expect(mapped).toContain('services[0].region: Render region frankfurt -> eu-central-1 is the nearest AWS region: create the Target there');
+    expect(mapped).toContainEqual(expect.stringMatching(/^services\[0\]\.image: .*Dockerfile for the python runtime that runs `pip install -r requirements.txt`/));
+    expect(mapped).toContain('services[0].envVars[2].fromDatabase: DATABASE_HOST: database chat-db\'s host, injected by terrace from the data tier');
+    expect(mapped).toContainEqual(expect.stringMatching(/^services\[4\]: static site chat-app -> frontend .*SPA fallback.*aws s3 sync \.\/build/));
+  });
+});
+
+describe('importRenderBlueprint: projects and environments, older spellings (projects.yaml)', () => {
+  const r = convert(fixture('projects.yaml'));
+
+  it('makes one Environment per Render environment, named <project>-<environment>', () => {
+    expect(r.documents.map((d: any) => d.metadata.name)).toEqual(['shop-staging', 'shop-production']);
+    expect(convert(fixture('projects.yaml'), { name: 'store' }).documents.map((d: any) => d.metadata.name)).toEqual(['store-staging', 'store-production']);
+  });
+
+  it('reads env: docker, type: redis, numInstances, a plan spelled Starter, PORT from envVars and ${PORT}', () => {
+    const [storefront, search] = r.spec(0).compute.services;
+    expect(storefront).toMatchObject({ port: 3000, command: ['sh', '-c', 'node server.js --port 3000'], cpu: 512, memory: 1024, desiredCount: 1, public: true });
+    expect(search).toEqual({ name: 'search', image: 'docker.io/getmeili/meilisearch:v1.8', port: 10000, cpu: 512, memory: 1024, env: { MEILI_ENV: 'production', PORT: '10000' } });
+    expect(r.spec(0).data.redis).toEqual({ nodeType: 'cache.t4g.micro', replicas: 0 });
+    expect(r.spec(0).data.postgres).toEqual({ engineVersion: '15.10', minCapacity: 1, maxCapacity: 4 });
+    expect(r.spec(1).compute.services[0]).toMatchObject({ cpu: 4096, memory: 8192, desiredCount: 3 });
+    expect(r.spec(1).compute.domain.certificateArn).toContain(':us-east-1:');
+  });
+
+  it('warns about the second database, readers, the private service, its address and previews', () => {
+    const at = 'projects[0].environments[0]';
+    expect(r.warnings).toMatchObject({
+      [`${at}.databases[1]`]: expect.stringContaining('second database analytics-db'),
+      [`${at}.databases[0].highAvailability`]: expect.stringContaining('reader instance in another AZ'),
+      [`${at}.databases[0].readReplicas`]: expect.stringContaining('1 read replica(s)'),
+      [`${at}.services[1]`]: expect.stringContaining('no service discovery'),
+      [`${at}.services[0].envVars[1].fromService`]: expect.stringContaining('SEARCH_HOSTPORT: hostport of search'),
+      [`${at}.services[0].envVars[2].fromService`]: expect.stringContaining('read REDIS_HOST'),
+      [`${at}.networkIsolationEnabled`]: expect.any(String),
+      previews: expect.stringContaining('an Environment per pull request'),
+    });
+    expect(r.warnings[`${at}.services[0]`]).toContain('replace shop-staging.example.com with your domain');
+  });
+});
+
+describe('importRenderBlueprint: broken input is an error naming the path, never a crash', () => {
+  it('refuses text that is not YAML, naming the line', () => {
+    expect(problems('services:\n  - type: web\n   name: [\n', { source: 'render.yaml' })[0]).toMatchObject({ path: expect.stringMatching(/^render\.yaml:[0-9]+:[0-9]+$/), message: expect.stringMatching(/^not valid YAML: /) });
+  });
+
+  it('refuses YAML that is not a Blueprint', () => {
+    expect(problems('apiVersion: v1\nkind: Pod\n', { source: 'pod.yaml' })).toEqual([
+      { path: 'pod.yaml', message: 'is not a Render Blueprint: expected a mapping with services, databases or projects at the top level (got keys apiVersion, kind)' },
+    ]);
+    expect(problems('')[0].message).toContain('(got an empty file)');
+  });
+
+  it('refuses references to a database, service or group the file does not define', () => {
+    const text = [
+      'services:',
+      '  - type: web',
+      '    name: api',
+      '    runtime: node',
+      '    envVars:',
+      '      - { key: DATABASE_URL, fromDatabase: { name: maindb, property: connectionString } }',
+      '      - { key: CACHE, fromService: { type: keyvalue, name: cache, property: host } }',
+      '      - fromGroup: shared',
+      'databases:',
+      '  - name: main-db',
+    ].join('\n');
+    expect(problems(text)).toEqual([
+      { path: 'services[0].envVars[0].fromDatabase.name', message: 'no database named "maindb" in this Blueprint (databases: main-db)' },
+      { path: 'services[0].envVars[1].fromService.name', message: 'no service named "cache" in this Blueprint (services: api)' },
+      { path: 'services[0].envVars[2].fromGroup', message: 'no envVarGroup named "shared" (groups: none)' },
+    ]);
+  });
+
+  it('refuses an unknown service type and a missing name', () => {
+    expect(problems('services:\n  - { type: database, name: db }\n  - { type: web }\n')).toEqual([
+      { path: 'services[0].type', message: '"database" is not a service type (one of web, pserv, worker, cron, keyvalue, redis; a static site is type web with runtime static)' },
+      { path: 'services[1].name', message: 'is required' },
+    ]);
+  });
+
+  it('needs --image-registry for a service Render built from source, and not for image.url', () => {
+    expect(problems('services:\n  - { type: worker, name: jobs, runtime: ruby }\n', { imageRegistry: undefined })).toEqual([
+      { path: 'services[0].image', message: 'jobs builds from source on Render: give --image-registry (images become <registry>/jobs:latest), or image.url in the Blueprint' },
+    ]);
+    const r = convert('services:\n  - { type: worker, name: jobs, runtime: image, image: { url: "ghcr.io/a/jobs:1" } }\n', { imageRegistry: undefined });
+    expect(r.spec().compute.services[0].image).toBe('ghcr.io/a/jobs:1');
+  });
+});
+
+describe('importRenderBlueprint: details', () => {
+  it('gives a second public web service a path prefix and its own port, and warns', () => {
+    const r = convert('services:\n  - { type: web, name: app, runtime: node }\n  - { type: web, name: admin, runtime: node }\n', { name: 'two' });
+    expect(r.spec().compute.services.map((s: any) => [s.name, s.port, s.paths])).toEqual([['app', 10000, undefined], ['admin', 10001, ['/admin/*']]]);
+    expect(r.warnings['services[1]']).toContain('second public web service');
+  });
+
+  it('reads YAML 1.1 words and numbers as the strings Render reads, and turns Render names into terrace names', () => {
+    const r = convert('services:\n  - type: worker\n    name: My_Worker\n    runtime: go\n    envVars:\n      - { key: DEBUG, value: off }\n      - { key: LIMIT, value: 100_000 }\n      - { key: ON, value: true }\n');
+    expect(r.documents[0].metadata.name).toBe('my-worker');
+    expect(r.spec().compute.services[0].env).toEqual({ DEBUG: 'off', LIMIT: '100_000', ON: 'true' });
+  });
+
+  it('moves a literal credential URL to a secret reference', () => {
+    const r = convert('services:\n  - type: worker\n    name: jobs\n    runtime: go\n    envVars:\n      - { key: UPSTREAM, value: "postgres://admin:hunter2@db.example.com/app" }\n', { name: 'jobs' });
+    expect(r.spec().compute.services[0].secrets).toEqual({ UPSTREAM: 'jobs/jobs/UPSTREAM' });
+    expect(JSON.stringify(r.documents)).not.toContain('hunter2');
+  });
+
+  it('warns about unknown fields instead of dropping them silently', () => {
+    const r = convert('services:\n  - { type: worker, name: jobs, runtime: go, colour: blue }\nredis: {}\n');
+    expect(r.warnings).toMatchObject({ 'services[0].colour': 'is not a Blueprint field terrace knows: left out', redis: 'is not a Blueprint field terrace knows: left out' });
+  });
+
+  it('turns a static site without the rewrite into a frontend without SPA fallback, warning about its routes', () => {
+    const r = convert('services:\n  - type: web\n    name: docs\n    env: static\n    routes: [{ type: redirect, source: /old, destination: /new }]\n    domains: [docs.example.com]\n');
+    expect(r.spec()).toEqual({ target: 'local', frontend: { spa: false, domain: { name: 'docs.example.com', certificateArn: 'arn:aws:acm:us-east-1:000000000000:certificate/replace-with-your-certificate' } }, observability: {} });
+    expect(r.warnings['services[0].routes[0]']).toContain('redirect /old -> /new');
+  });
+});
