@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerApply } from './apply-command.ts';
 import { registerGet } from './get-command.ts';
+import { registerImport } from './import-command.ts';
 import { registerOperations } from './operate-command.ts';
 import { registerServe } from './serve-command.ts';
 import { registerStatus } from './status-command.ts';
@@ -12,6 +13,7 @@ const program = new Command('terrace')
 
 registerServe(program);
 registerSynth(program);
+registerImport(program);
 // Client commands: they talk to a running control plane over its REST API.
 registerApply(program);
 registerGet(program);

@@ -194,7 +194,7 @@ describe('importRenderBlueprint: details', () => {
 
   it('reads YAML 1.1 words and numbers as the strings Render reads, and turns Render names into terrace names', () => {
     const r = convert('services:\n  - type: worker\n    name: My_Worker\n    runtime: go\n    envVars:\n      - { key: DEBUG, value: off }\n      - { key: LIMIT, value: 100_000 }\n      - { key: ON, value: true }\n');
-    expect(r.documents[0].metadata.name).toBe('my-worker');
+    expect((r.documents[0] as any).metadata.name).toBe('my-worker');
     expect(r.spec().compute.services[0].env).toEqual({ DEBUG: 'off', LIMIT: '100_000', ON: 'true' });
   });
 
