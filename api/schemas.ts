@@ -4,6 +4,7 @@ import { EnvironmentSpec } from '../specs/environment.ts';
 import { API_VERSION, Metadata, Name, StringEnum } from '../specs/meta.ts';
 import { EnvironmentStatus, TierStatus } from '../specs/status.ts';
 import { TargetSpec } from '../specs/target.ts';
+import { Verification } from '../specs/verify.ts';
 import { PROBLEM_JSON } from './errors.ts';
 
 // Request and response schemas of the REST API. Documents reuse the specs/ schemas.
@@ -95,6 +96,7 @@ export const StatusView = Type.Object({
   generation: Type.Integer(),
   conditions: Type.Array(Condition),
   tiers: Type.Record(Type.String(), TierStatus),
+  verification: Type.Optional(Verification),
 });
 
 export const EventSchema = Type.Object({

@@ -5,8 +5,8 @@ import { HttpProblem } from './errors.ts';
 // What the read routes answer: status views and pages.
 
 export function statusView(env: StoredEnvironment) {
-  const { observedGeneration, conditions, tiers } = env.status;
-  return { ...(observedGeneration !== undefined ? { observedGeneration } : {}), generation: env.metadata.generation ?? 0, conditions, tiers };
+  const { observedGeneration, conditions, tiers, verification } = env.status;
+  return { ...(observedGeneration !== undefined ? { observedGeneration } : {}), generation: env.metadata.generation ?? 0, conditions, tiers, ...(verification ? { verification } : {}) };
 }
 
 /** A store read refusing its query (labelSelector, continue) is the client's error: 400 at `querystring.<field>`. */

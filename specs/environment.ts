@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { LIMITS } from './limits.ts';
 import { documentSchema, Name, StringEnum } from './meta.ts';
+import { Verify } from './verify.ts';
 
 export const TIERS = ['network', 'data', 'compute', 'frontend', 'observability'] as const;
 export type Tier = (typeof TIERS)[number];
@@ -181,6 +182,8 @@ export const EnvironmentSpec = Type.Object(
     compute: Type.Optional(Compute),
     frontend: Type.Optional(Frontend),
     observability: Type.Optional(Observability),
+    /** Checks of the deployed app: the Verified condition (specs/verify.ts). */
+    verify: Type.Optional(Verify),
   },
   { additionalProperties: false },
 );

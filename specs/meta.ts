@@ -10,6 +10,8 @@ export const ANNOTATIONS = {
   approvePlan: 'terrace.dev/approve-plan',
   /** Any new value asks for a reconcile now, on whichever replica holds the lease. */
   requestedAt: 'terrace.dev/reconcile-requested-at',
+  /** Any new value asks for a run of spec.verify now (POST .../verify). */
+  verifyRequestedAt: 'terrace.dev/verify-requested-at',
 } as const;
 
 /** A DNS label, letter first: environment, target, service names all use it. */

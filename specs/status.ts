@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Condition } from './conditions.ts';
+import { Verification } from './verify.ts';
 
 export const PlanSummary = Type.Object({
   id: Type.String(),
@@ -25,6 +26,8 @@ export const EnvironmentStatus = Type.Object({
   observedGeneration: Type.Optional(Type.Integer()),
   conditions: Type.Array(Condition),
   tiers: Type.Record(Type.String(), TierStatus),
+  /** The last run of spec.verify (absent without it). */
+  verification: Type.Optional(Verification),
 });
 export type EnvironmentStatus = Static<typeof EnvironmentStatus>;
 
