@@ -46,7 +46,13 @@ export function importRenderBlueprint(text: string, options: RenderImportOptions
   if (notes.errors.length > 0) throw new ValidationError(notes.errors);
   // A document that fails here is a converter bug, reported with its paths rather than emitted.
   for (const doc of documents) parseEnvironment(doc);
-  return { documents, mapped: notes.mapped, warnings: notes.warnings };
+  return { documents, mapped: inBlueprintOrder(notes.mapped), warnings: inBlueprintOrder(notes.warnings) };
+}
+
+/** The report follows the file: `services[2]` before `services[10]`, a resource before its fields. */
+function inBlueprintOrder(notes: Note[]): Note[] {
+  const key = (path: string) => path.replace(/^\(file\)/, '').replace(/[0-9]+/g, (n) => n.padStart(6, '0'));
+  return [...notes].sort((a, b) => (key(a.path) < key(b.path) ? -1 : key(a.path) > key(b.path) ? 1 : 0));
 }
 
 function environment(unit: BlueprintUnit, options: RenderImportOptions, notes: Notes): Raw {
