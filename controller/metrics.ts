@@ -12,6 +12,13 @@ export function controllerMetrics(registry: Registry, store: Store): ControllerO
     name: 'terrace_reconcile_duration_seconds', help: 'Time to reconcile one tier', labelNames: ['tier', 'outcome'],
     buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600], registers: [registry],
   });
+  const verifyDuration = new Histogram({
+    name: 'terrace_verify_duration_seconds', help: 'Time to run the checks of spec.verify for one environment',
+    buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 900], registers: [registry],
+  });
+  const verifyFailures = new Counter({
+    name: 'terrace_verify_failures_total', help: 'Failed checks of spec.verify, by reason', labelNames: ['reason'], registers: [registry],
+  });
   const queue = new Gauge({ name: 'terrace_queue_depth', help: 'Environments waiting to be reconciled', registers: [registry] });
   // Scrapes collect metrics concurrently: a failure shows in this counter from the next scrape on.
   const collectErrors = new Counter({
@@ -38,6 +45,10 @@ export function controllerMetrics(registry: Registry, store: Store): ControllerO
   return {
     tierReconciled: (e) => reconcile.observe({ tier: e.tier, outcome: e.outcome }, e.seconds),
     queueDepth: (depth) => queue.set(depth),
+    verified: (e) => {
+      verifyDuration.observe(e.seconds);
+      for (const reason of e.failures) verifyFailures.inc({ reason });
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import { findCondition, isTrue } from '../specs/conditions.ts';
+import { findCondition, isTrue, removeCondition, setCondition } from '../specs/conditions.ts';
 import { TIER_DEPENDENCIES, TIERS, declaredTiers, type Tier } from '../specs/environment.ts';
 import type { EnvironmentStatus, TierStatus } from '../specs/status.ts';
 import { parseEnvironment, ValidationError } from '../specs/validate.ts';
@@ -14,6 +14,10 @@ import { decide, runsTerraform, type TierFacts, type Work } from './tier-decide.
 import { execute, type Report } from './tier-execute.ts';
 import { record, type EventDraft, type Recorded } from './tier-record.ts';
 import { sha256 } from './workdirs.ts';
+import { verifyPlan } from './verify/plan.ts';
+import { verifyRecord } from './verify/result.ts';
+import { runChecks } from './verify/run.ts';
+import { verificationDue } from './verify/schedule.ts';
 
 type Goal = TierFacts['goal'];
 
@@ -54,6 +58,7 @@ export class Pass {
     const declared = declaredTiers(spec);
     const failures: TierError[] = [];
     let awaiting = false;
+    let applied = false;
     let nextCheck = Infinity;
     for (const tier of declared) {
       this.throwIfCancelled();
@@ -74,6 +79,7 @@ export class Pass {
         this.deps.log.info({ environment: this.name, tier, plan }, `${this.name}: ${tier} plan ${plan} awaits approval`);
       }
       awaiting ||= result.outcome === 'awaiting-approval';
+      applied ||= result.outcome === 'applied' && (tier === 'compute' || tier === 'frontend');
       if (result.nextCheckMs) nextCheck = Math.min(nextCheck, result.nextCheckMs);
       await this.save();
     }
@@ -86,6 +92,7 @@ export class Pass {
       await this.save(true);
       throw new RetryableError(`${this.name}: ${failures.map((f) => f.reason).join(', ')}`);
     }
+    if (!awaiting) nextCheck = Math.min(nextCheck, await this.verify(target, applied));
     if (awaiting) this.summarize({ kind: 'awaiting', message: 'a plan awaits approval' });
     else {
       this.summarize({ kind: 'ready' });
@@ -94,6 +101,46 @@ export class Pass {
     }
     await this.save(true);
     return Number.isFinite(nextCheck) ? { requeueAfterMs: nextCheck } : {};
+  }
+
+  /**
+   * spec.verify, once every tier is applied: after compute or frontend applied, on each drift check and on request.
+   * Ready requires Verified: a failed run is a retryable failure (backoff, and no terraform on the retry, since the
+   * tiers are up to date). Returns when the next periodic run is due (Infinity: none).
+   */
+  private async verify(target: StoredTarget, applied: boolean): Promise<number> {
+    if (!this.env.spec.verify) {
+      this.status.conditions = removeCondition(this.status.conditions, 'Verified');
+      delete this.status.verification;
+      return Infinity;
+    }
+    const facts = { env: this.env, applied, now: this.deps.clock.now() };
+    if (verificationDue({ ...facts, status: this.status }).due) await this.runVerification(target);
+    if (!isTrue(this.status.conditions, 'Verified')) {
+      const verified = findCondition(this.status.conditions, 'Verified')!;
+      this.summarize({ kind: 'retrying', reason: 'VerificationFailed', message: `${verified.reason}: ${verified.message}` });
+      await this.save(true);
+      throw new RetryableError(`${this.name}: verification failed (${verified.reason})`);
+    }
+    return verificationDue({ ...facts, applied: false, status: this.status }).nextMs ?? Infinity;
+  }
+
+  private async runVerification(target: StoredTarget): Promise<void> {
+    this.throwIfCancelled();
+    const plan = verifyPlan(this.env.spec, target.spec.provider, this.status);
+    const ranAt = new Date(this.deps.clock.now());
+    // Checks measure the real network, so their duration is real time, not the injected clock's.
+    const started = performance.now();
+    const outcomes = 'checks' in plan ? await runChecks(plan.checks, this.signal) : [];
+    this.throwIfCancelled(); // a cancelled run proves nothing: write nothing
+    const durationMs = performance.now() - started;
+    const result = verifyRecord({ plan, outcomes, ranAt, durationMs, generation: this.generation });
+    this.status.verification = result.verification;
+    this.status.conditions = setCondition(this.status.conditions, { ...result.condition, observedGeneration: this.generation }, new Date(this.deps.clock.now()));
+    await this.event(result.event);
+    this.deps.observer?.verified?.({ environment: this.name, seconds: durationMs / 1000, failures: result.failures });
+    const log = result.failures.length > 0 ? this.deps.log.warn.bind(this.deps.log) : this.deps.log.info.bind(this.deps.log);
+    log({ environment: this.name, reason: result.condition.reason }, `${this.name}: verification ${result.failures.length > 0 ? 'failed' : 'passed'} (${result.condition.reason}): ${result.condition.message}`);
   }
 
   /** Deletion (the finalizer): destroys every tier, dependents first, then removes the environment's items. */

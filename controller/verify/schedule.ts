@@ -1,0 +1,33 @@
+import { findCondition } from '../../specs/conditions.ts';
+import { parseInterval } from '../../specs/environment.ts';
+import { ANNOTATIONS } from '../../specs/meta.ts';
+import type { EnvironmentStatus } from '../../specs/status.ts';
+import type { StoredEnvironment } from '../../specs/store/types.ts';
+
+export interface VerifyFacts {
+  env: StoredEnvironment;
+  status: EnvironmentStatus;
+  /** The compute or frontend tier applied changes in this pass. */
+  applied: boolean;
+  now: number;
+}
+
+/**
+ * A pure function: whether spec.verify runs in this pass, and when the next periodic run is due. It runs after
+ * compute or frontend applied, for a new generation, on request (verify or reconcile now), while Verified is not
+ * True (a failure is retried with the queue's backoff), and every drift-detection interval.
+ */
+export function verificationDue({ env, status, applied, now }: VerifyFacts): { due: boolean; nextMs?: number } {
+  if (!env.spec.verify) return { due: false };
+  const last = status.verification;
+  if (applied || !last || last.observedGeneration !== env.metadata.generation) return { due: true };
+  if (findCondition(status.conditions, 'Verified')?.status !== 'True') return { due: true };
+  const ranAt = Date.parse(last.ranAt);
+  const annotations = env.metadata.annotations ?? {};
+  const requested = [ANNOTATIONS.verifyRequestedAt, ANNOTATIONS.requestedAt].map((k) => Date.parse(annotations[k] ?? ''));
+  if (requested.some((at) => at > ranAt)) return { due: true };
+  const { enabled, interval } = env.spec.driftDetection;
+  if (!enabled) return { due: false };
+  const dueAt = ranAt + parseInterval(interval);
+  return now >= dueAt ? { due: true } : { due: false, nextMs: Math.max(dueAt - now, 1_000) };
+}
