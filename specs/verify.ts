@@ -29,8 +29,8 @@ const WebSocketCheck = Type.Object(
 
 export const Verify = Type.Object(
   {
-    baseUrl: Type.Optional({ ...HttpBase, description: "default: the environment's public endpoint (https://<compute.domain.name>)" }),
-    frontendUrl: Type.Optional({ ...HttpBase, description: 'where the SPA deep-link check runs; default: https://<frontend.domain.name> or the distribution' }),
+    baseUrl: Type.Optional({ ...HttpBase, description: "an http:// or https:// URL; default: the public endpoint, https://<compute.domain.name>" }),
+    frontendUrl: Type.Optional({ ...HttpBase, description: 'an http:// or https:// URL where the SPA deep-link check runs; default on AWS: https://<frontend.domain.name> or the distribution' }),
     http: Type.Array(HttpCheck, { default: [], maxItems: VERIFY_LIMITS.checks }),
     websocket: Type.Array(WebSocketCheck, { default: [], maxItems: VERIFY_LIMITS.checks }),
   },
