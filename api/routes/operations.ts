@@ -37,6 +37,15 @@ export const operationRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'contro
     return reply.code(202).send(env);
   });
 
+  app.post('/environments/:name/verify', { config: { scope: 'operate' }, schema: accepted('Run the checks of spec.verify now (the Verified condition)') }, async (request, reply) => {
+    const env = await mutateEnvironment(store, request.params.name, (e) => {
+      if (!e.spec.verify) throw new HttpProblem(409, `Environment ${e.metadata.name} has no spec.verify: add http or websocket checks to verify it`);
+      return annotate(e, ANNOTATIONS.verifyRequestedAt, now().toISOString());
+    });
+    enqueue(env.metadata.name);
+    return reply.code(202).send(env);
+  });
+
   app.post('/environments/:name/approve', {
     config: { scope: 'operate' },
     schema: { ...accepted('Approve the plan a tier waits on (spec.approval: manual)'), body: ApproveBody },
