@@ -138,10 +138,23 @@ const Service = Type.Object(
   { additionalProperties: false },
 );
 
+/** A one-off run of a service's task definition on a schedule (what a cron job is on other platforms). */
+const ScheduledTask = Type.Object(
+  {
+    name: Name,
+    schedule: Type.String({ pattern: '^(cron\\([0-9A-Za-z*?,/#L -]+\\)|rate\\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\\))$', description: 'EventBridge Scheduler expression: cron(0 3 * * ? *) or rate(1 hour), in UTC' }),
+    /** The service whose task definition runs: its image, size, env, secrets and roles. */
+    service: Name,
+    command: Type.Optional(Type.Array(Type.String({ maxLength: 4096 }), { minItems: 1, maxItems: 64, description: 'replaces the container command for this run' })),
+  },
+  { additionalProperties: false },
+);
+
 const Compute = Type.Object(
   {
     domain: Type.Optional(Domain),
     services: Type.Array(Service, { minItems: 1, maxItems: 20 }),
+    schedules: Type.Optional(Type.Array(ScheduledTask, { maxItems: 20 })),
   },
   { additionalProperties: false },
 );
@@ -189,6 +202,7 @@ export const EnvironmentSpec = Type.Object(
 );
 export type EnvironmentSpec = Static<typeof EnvironmentSpec>;
 export type ServiceSpec = Static<typeof Service>;
+export type ScheduledTaskSpec = Static<typeof ScheduledTask>;
 export type QueueSpec = Static<typeof Queue>;
 
 export const Environment = documentSchema('Environment', EnvironmentSpec);

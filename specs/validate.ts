@@ -189,6 +189,11 @@ export function environmentRules(spec: EnvironmentSpec): Problem[] {
   const defaults = publicServices.filter(({ s }) => !s.paths);
   if (defaults.length > 1) add(`compute.services[${defaults[1].i}].paths`, `is required: ${defaults[0].s.name} already takes the ALB's default route`);
   if (publicServices.length > 0 && !spec.compute?.domain) add('compute.domain', 'is required with a public service (the ALB serves HTTPS only)');
+  const schedules = spec.compute?.schedules ?? [];
+  duplicates(schedules.map((s) => s.name)).forEach((i) => add(`compute.schedules[${i}].name`, `duplicate schedule name ${schedules[i].name}`));
+  schedules.forEach((s, i) => {
+    if (!services.some((svc) => svc.name === s.service)) add(`compute.schedules[${i}].service`, `no service named ${s.service} (services: ${services.map((svc) => svc.name).join(', ')})`);
+  });
   if (publicServices.length > 0 && defaults.length === 0) add(`compute.services[${publicServices[0].i}].paths`, 'one public service must take the default route (no paths)');
   problems.push(...verifyRules(spec));
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { synthesizeEnvironment } from '../index.ts';
-import { awsExample } from '../testing/fixtures.ts';
+import { awsExample, withSpec } from '../testing/fixtures.ts';
 import { AWS_PROVIDER_VERSION } from './stack.ts';
 
 const mirror = process.env.TERRACE_TF_PLUGIN_MIRROR ?? '/opt/tf-plugins';
@@ -27,11 +27,18 @@ describe.skipIf(!version)(`terraform validate with the mirrored AWS provider ${v
   writeFileSync(join(base, 'main.tf.json'), JSON.stringify({ terraform: { required_providers: { aws: { source: 'hashicorp/aws', version } } } }));
   const terraform = (dir: string, ...args: string[]) => spawnSync('terraform', args, { cwd: dir, env, encoding: 'utf8' });
 
-  it.each(['chat-staging', 'chat-prod'] as const)('%s: every tier is valid', (name) => {
+  // chat-staging also with a scheduled run (compute.schedules), which the examples do not have.
+  const cases = [['chat-staging', false], ['chat-prod', false], ['chat-staging', true]] as const;
+  it.each(cases)('%s (with a schedule: %s): every tier is valid', (name, scheduled) => {
     if (!existsSync(join(base, '.terraform'))) expect(terraform(base, 'init', '-backend=false', '-input=false', '-no-color').status).toBe(0);
-    const { environment, target } = awsExample(name);
-    for (const tier of synthesizeEnvironment(environment, target)) {
-      const dir = join(root, name, tier.tier);
+    const example = awsExample(name);
+    const { target } = example;
+    const environment = scheduled
+      ? withSpec(example.environment, (s) => (s.compute.schedules = [{ name: 'nightly', schedule: 'cron(0 3 * * ? *)', service: 'worker', command: ['sh', '-c', 'echo ${HOME}'] }]))
+      : example.environment;
+    // The schedule changes the compute tier only.
+    for (const tier of synthesizeEnvironment(environment, target).filter((t) => !scheduled || t.tier === 'compute')) {
+      const dir = join(root, `${name}${scheduled ? '-scheduled' : ''}`, tier.tier);
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'cdk.tf.json'), tier.json.replace(`"version": "${AWS_PROVIDER_VERSION}"`, `"version": "${version}"`));
       symlinkSync(join(base, '.terraform'), join(dir, '.terraform'));

@@ -11,7 +11,7 @@ export interface LocalComputeProps {
   readonly inputs: TierInputs;
 }
 
-/** The compute tier as terraform_data: ECS cluster, per service task/service/scaling, and the ALB. */
+/** The compute tier as terraform_data: ECS cluster, per service task/service/scaling, scheduled runs, and the ALB. */
 export class LocalCompute extends Construct {
   readonly cluster: DataResource;
   readonly services: DataResource[];
@@ -72,6 +72,22 @@ export class LocalCompute extends Construct {
     }
 
     this.services = model.services.map((s) => this.service(s, model, inputs, clusterName, net, targetGroups.get(s.name)));
+    const services = new Map(model.services.map((s, i) => [s.name, this.services[i]]));
+    for (const sch of model.schedules) {
+      const service = services.get(sch.service)!;
+      record(this, `schedule_${sch.name}`, {
+        name: sch.scheduleName,
+        schedule_expression: sch.expression,
+        timezone: 'UTC',
+        cluster: clusterName,
+        task_definition: recorded(service, 'task_definition'),
+        container: sch.service,
+        command: sch.command ?? null,
+        subnets: net.privateSubnetIds,
+        security_groups: [net.serviceSecurityGroupId],
+        role: sch.roleName,
+      });
+    }
 
     const albOutputs = alb && model.alb
       ? {

@@ -63,9 +63,23 @@ export interface AlbModel {
   readonly defaultService: string;
 }
 
+/** A run of a service's task definition on a schedule (EventBridge Scheduler -> ECS RunTask). */
+export interface ScheduleModel {
+  readonly name: string;
+  /** EventBridge Scheduler's name (64 characters). */
+  readonly scheduleName: string;
+  readonly expression: string;
+  /** The service whose task definition and roles the run uses; its container has the service's name. */
+  readonly service: string;
+  readonly command?: readonly string[];
+  /** The role the scheduler assumes to start the task. */
+  readonly roleName: string;
+}
+
 export interface ComputeModel {
   readonly clusterName: string;
   readonly services: readonly ServiceModel[];
+  readonly schedules: readonly ScheduleModel[];
   readonly alb?: AlbModel;
   readonly logRetentionDays: number;
   readonly xray: boolean;
@@ -91,7 +105,11 @@ export function computeModel(ctx: ModelContext): ComputeModel {
           defaultService: publicServices.find((s) => !s.paths)!.name,
         }
       : undefined;
-  return { clusterName, services, alb, logRetentionDays: logRetentionDays(spec), xray: spec.observability?.xray ?? false };
+  const schedules = (compute.schedules ?? []).map((s): ScheduleModel => {
+    const scheduleName = fitName(resourceName(env, 'compute', s.name), 64);
+    return { name: s.name, scheduleName, expression: s.schedule, service: s.service, command: s.command, roleName: fitName(scheduleName, 64, '-sched') };
+  });
+  return { clusterName, services, schedules, alb, logRetentionDays: logRetentionDays(spec), xray: spec.observability?.xray ?? false };
 }
 
 function serviceModel(ctx: ModelContext, clusterName: string, s: ServiceSpec, ruleIndex: number): ServiceModel {

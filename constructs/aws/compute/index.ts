@@ -7,6 +7,7 @@ import type { ComputeModel } from '../../model/compute.ts';
 import { partitionOf, ref, type ModelContext } from '../../model/context.ts';
 import { Alb } from './alb.ts';
 import { ServiceRoles } from './roles.ts';
+import { ScheduledRun } from './schedule.ts';
 import { FargateService } from './service.ts';
 import { ServiceTask } from './task-definition.ts';
 
@@ -16,11 +17,12 @@ export interface AwsComputeProps {
   readonly inputs: TierInputs;
 }
 
-/** The compute tier on AWS: the ECS cluster, each service's roles/task/service/scaling, and the ALB. */
+/** The compute tier on AWS: the ECS cluster, each service's roles/task/service/scaling, scheduled runs, and the ALB. */
 export class AwsCompute extends Construct {
   readonly cluster: EcsCluster;
   readonly alb?: Alb;
   readonly services: FargateService[];
+  readonly schedules: ScheduledRun[];
   readonly outputs: Record<string, unknown>;
 
   constructor(scope: Construct, id: string, { ctx, model, inputs }: AwsComputeProps) {
@@ -45,6 +47,7 @@ export class AwsCompute extends Construct {
       ? `arn:${partitionOf(ctx.target)}:rds-db:${region}:${accountId}:dbuser:${inputs.string(ref('data', 'postgresClusterResourceId'))}/*`
       : undefined;
 
+    const tasks = new Map<string, { task: ServiceTask; roles: ServiceRoles }>();
     this.services = model.services.map((s) => {
       const { environment, secrets } = serviceEnvironment(s, inputs);
       // Deduplicated by reference: each resolution of an output is a new token string.
@@ -63,6 +66,7 @@ export class AwsCompute extends Construct {
         model: s, region, logGroupName: logGroup.name, environment, secrets, xray: model.xray,
         executionRoleArn: roles.executionRole.arn, taskRoleArn: roles.taskRole.arn,
       });
+      tasks.set(s.name, { task, roles });
       const tg = this.alb?.targetGroups.get(s.name);
       return new FargateService(this, `${s.name}_service`, {
         model: s,
@@ -72,6 +76,19 @@ export class AwsCompute extends Construct {
         subnetIds: privateSubnetIds,
         securityGroupId: inputs.string(ref('network', 'serviceSecurityGroupId')),
         loadBalancer: tg && this.alb ? { targetGroupArn: tg.arn, resourceLabel: `${this.alb.lb.arnSuffix}/${tg.arnSuffix}`, listener: this.alb.https } : undefined,
+      });
+    });
+
+    this.schedules = model.schedules.map((sch) => {
+      const { task, roles } = tasks.get(sch.service)!;
+      return new ScheduledRun(this, `schedule_${sch.name}`, {
+        model: sch,
+        partition: partitionOf(ctx.target),
+        clusterArn: this.cluster.arn,
+        taskDefinitionArn: task.taskDefinition.arn,
+        passRoleArns: [roles.executionRole.arn, roles.taskRole.arn],
+        subnetIds: privateSubnetIds,
+        securityGroupId: inputs.string(ref('network', 'serviceSecurityGroupId')),
       });
     });
 
