@@ -42,7 +42,7 @@ async function get(conn: Connection, kind: Kind, name: string | undefined, { sel
 }
 
 /** Every page: the API answers at most `limit` documents and a `continue` token for the rest. */
-async function list(conn: Connection, kind: Kind, selector: string | undefined): Promise<(Environment | Target)[]> {
+export async function list(conn: Connection, kind: Kind, selector: string | undefined): Promise<(Environment | Target)[]> {
   const items: (Environment | Target)[] = [];
   let next: string | undefined;
   do {

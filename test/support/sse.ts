@@ -1,3 +1,5 @@
+import { parseEvent } from '../../cli/watch.ts';
+
 /** One Server-Sent Events block: `event:` and `data:` fields, or a `:` comment. */
 export interface SseMessage {
   event?: string;
@@ -25,7 +27,7 @@ export function sseReader(body: ReadableStream<Uint8Array>) {
       if (at >= 0) {
         const block = buffer.slice(0, at);
         buffer = buffer.slice(at + 2);
-        return parse(block);
+        return parseEvent(block);
       }
       pending ??= reader.read();
       let timer: NodeJS.Timeout | undefined;
@@ -39,14 +41,4 @@ export function sseReader(body: ReadableStream<Uint8Array>) {
   }
 
   return { next, cancel: () => reader.cancel().catch(() => undefined) };
-}
-
-function parse(block: string): SseMessage {
-  const message: SseMessage = {};
-  for (const line of block.split('\n')) {
-    if (line.startsWith(':')) message.comment = line.slice(1).trim();
-    else if (line.startsWith('event:')) message.event = line.slice(6).trim();
-    else if (line.startsWith('data:')) message.data = (message.data ? `${message.data}\n` : '') + line.slice(5).trimStart();
-  }
-  return message;
 }
