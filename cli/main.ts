@@ -6,6 +6,7 @@ import { registerOperations } from './operate-command.ts';
 import { registerServe } from './serve-command.ts';
 import { registerStatus } from './status-command.ts';
 import { registerSynth } from './synth-command.ts';
+import { registerVerify } from './verify-command.ts';
 
 const program = new Command('terrace')
   .description('Reconciles real-time web application environments onto AWS from declarative specs')
@@ -19,5 +20,6 @@ registerApply(program);
 registerGet(program);
 registerStatus(program);
 registerOperations(program);
+registerVerify(program);
 
 await program.parseAsync(process.argv);
