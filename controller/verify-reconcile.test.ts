@@ -131,3 +131,13 @@ describe('the Verified condition', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }, 30_000);
 });
+
+describe('the SPA check on the local target', () => {
+  it('without frontendUrl does not count as verified: nothing was checked', async () => {
+    await fx.store.create(verified(app.url, (s) => (s.verify = {})));
+    await expect(fx.reconciler.reconcile('chat-dev', fx.signal())).rejects.toBeInstanceOf(RetryableError);
+    const env = await fx.get();
+    expect(fx.cond(env, 'Verified')).toMatchObject({ status: 'False', reason: 'NoEndpoint' });
+    expect(fx.cond(env, 'Verified')!.message).toContain('set spec.verify.frontendUrl');
+  });
+});

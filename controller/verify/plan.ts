@@ -40,5 +40,6 @@ export function verifyPlan(spec: EnvironmentSpec, provider: string, status: Envi
     if (frontend) checks.push({ kind: 'frontend', url: frontend.replace(/\/+$/, '') });
     else notes.push(`the SPA deep-link check did not run: the ${provider} target has no CloudFront distribution; set spec.verify.frontendUrl to check one`);
   }
-  return { checks, notes };
+  // Nothing to check proves nothing: say why rather than report Verified.
+  return checks.length > 0 ? { checks, notes } : { unavailable: notes.join('; ') };
 }
