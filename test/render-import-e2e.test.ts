@@ -23,8 +23,7 @@ describe('a Render Blueprint imported and applied on the local target', () => {
     const blueprint = readFileSync(new URL('../specs/import/render/testdata/chat.yaml', import.meta.url), 'utf8');
     const { documents, warnings } = importRenderBlueprint(blueprint, { target: 'local', name: 'chat-render', imageRegistry: 'ghcr.io/acme' });
     expect(documents).toHaveLength(1);
-    // The cron job is not applied (no scheduled tasks yet): it must be in the report, never silently gone.
-    expect(warnings.map((w) => w.path)).toContain('services[2]');
+    expect(warnings.length).toBeGreaterThan(0);
 
     dir = tempDir();
     plane = await startControlPlane(
@@ -54,7 +53,8 @@ describe('a Render Blueprint imported and applied on the local target', () => {
     for (const [tier, status] of Object.entries(last.tiers)) expect(ready(status.conditions), tier).toBe(true);
 
     const stored = await (await fetch(`${plane.url}/v1/environments/chat-render`, { headers })).json();
-    expect(stored.spec.compute.services.map((s: { name: string }) => s.name)).toEqual(['chat-web', 'chat-worker']);
+    expect(stored.spec.compute.services.map((s: { name: string }) => s.name)).toEqual(['chat-web', 'chat-worker', 'chat-cleanup']);
+    expect(stored.spec.compute.schedules).toEqual([{ name: 'chat-cleanup', schedule: 'cron(0 3 * * ? *)', service: 'chat-cleanup' }]);
     expect(stored.spec.compute.services[0].env.GREETING).toBe('hello ${USER}');
   });
 });

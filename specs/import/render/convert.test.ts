@@ -65,6 +65,23 @@ describe('importRenderBlueprint: the flat layout (chat.yaml: Daphne, Celery, cro
     expect(worker.env).toEqual({ DJANGO_SETTINGS_MODULE: 'chat.settings.production' });
   });
 
+  it('runs the cron job on its schedule: its own task definition (a service at desiredCount 0) and compute.schedules', () => {
+    const cron = r.spec().compute.services[2];
+    expect(cron).toEqual({
+      name: 'chat-cleanup', image: `${REGISTRY}/chat-cleanup:latest`, command: ['sh', '-c', 'python manage.py clearsessions'],
+      cpu: 512, memory: 1024, desiredCount: 0,
+    });
+    expect(r.spec().compute.schedules).toEqual([{ name: 'chat-cleanup', schedule: 'cron(0 3 * * ? *)', service: 'chat-cleanup' }]);
+    expect(r.mapped).toContainEqual({ path: 'services[2]', message: 'cron chat-cleanup -> compute.services chat-cleanup (desiredCount 0, run by compute.schedules chat-cleanup on 0 3 * * * UTC, 512 cpu / 1024 MiB)' });
+  });
+
+  it('warns about a cron schedule EventBridge cannot express, and then leaves the job out', () => {
+    const r2 = convert('services:\n  - { type: cron, name: report, runtime: go, schedule: "0 0 1 * 1", startCommand: ./report }\n  - { type: worker, name: jobs, runtime: go }\n');
+    expect(r2.spec().compute.services.map((s: any) => s.name)).toEqual(['jobs']);
+    expect(r2.spec().compute.schedules).toBeUndefined();
+    expect(r2.warnings['services[0].schedule']).toContain('cron job report is not converted');
+  });
+
   it('maps the worker as a private service without a port, Postgres, Key Value and the SPA', () => {
     expect(worker).toEqual({
       name: 'chat-worker', image: `${REGISTRY}/chat-worker:latest`, command: ['sh', '-c', 'celery -A chat worker -l info'],
@@ -84,14 +101,13 @@ describe('importRenderBlueprint: the flat layout (chat.yaml: Daphne, Celery, cro
       'services[0].domains[0]': expect.stringContaining('request an ACM certificate for it in the Target\'s region (eu-central-1, with www.chat.example.com'),
       'services[1].disk': expect.stringContaining('EFS'),
       'services[1].envVars[2].fromService': expect.stringContaining('REDIS_URL'),
-      'services[2]': expect.stringContaining('cron job chat-cleanup (0 3 * * *: python manage.py clearsessions) is not converted'),
       'services[3].maxmemoryPolicy': expect.stringContaining('maxmemory-policy allkeys-lru'),
       'services[3].ipAllowList': expect.any(String),
       'services[4].headers[0]': expect.stringContaining('X-Frame-Options'),
       'databases[0].diskSizeGB': expect.any(String),
       'envVarGroups[0].envVars[1].value': expect.stringContaining('STRIPE_API_KEY has a literal value that looks like a secret'),
     });
-    expect(r.warnings['services[2]']).toContain('cron(0 3 * * ? *)');
+    expect(Object.keys(r.warnings).filter((p) => p.startsWith('services[2]'))).toEqual([]);
   });
 
   it('reports what it mapped, including where the AWS region is and how each image is built', () => {

@@ -7,6 +7,7 @@ import { scalar, Notes, type Note, type Raw } from './notes.ts';
 import type { BlueprintService, Scope } from './scope.ts';
 import { computeService } from './services.ts';
 import { DEFAULT_REGION, REGIONS } from './tables.ts';
+import { eventBridgeCron } from './cron.ts';
 
 export interface RenderImportOptions {
   /** The Target every Environment goes to. */
@@ -70,10 +71,14 @@ function environment(unit: BlueprintUnit, options: RenderImportOptions, notes: N
 
   const takenPorts = new Set<number>();
   let publicIndex = 0;
+  const crons = of('cron').flatMap((cron) => {
+    const expression = cronExpression(cron, notes);
+    return expression ? [{ cron, expression }] : [];
+  });
   const compute = services
-    .filter((s) => s.kind === 'web' || s.kind === 'pserv' || s.kind === 'worker')
+    .filter((s) => s.kind === 'web' || s.kind === 'pserv' || s.kind === 'worker' || crons.some((c) => c.cron === s))
     .map((s) => computeService(s, { scope, notes, imageRegistry: options.imageRegistry, takenPorts, publicIndex: s.kind === 'web' ? publicIndex++ : undefined }));
-  for (const cron of of('cron')) cronWarning(cron, notes);
+  const schedules = crons.map(({ cron, expression }) => ({ name: cron.name, schedule: expression, service: cron.name }));
 
   const site = of('static')[0];
   for (const other of of('static').slice(1)) notes.warn(other.path, `second static site ${other.renderName}: terrace has one frontend per Environment; serve it from its own Environment`);
@@ -83,7 +88,10 @@ function environment(unit: BlueprintUnit, options: RenderImportOptions, notes: N
     notes.map(unitPath(unit), `Environment ${unit.name} -> network (a VPC across 2 AZs with one NAT gateway: Render's private network)`);
   }
   if (data.postgres || data.redis) spec.data = data;
-  if (compute.length > 0) spec.compute = { domain: computeDomain(services.filter((s) => s.kind === 'web'), unit.name, region, notes), services: compute };
+  if (compute.length > 0) {
+    const domain = computeDomain(services.filter((s) => s.kind === 'web'), unit.name, region, notes);
+    spec.compute = { ...(domain ? { domain } : {}), services: compute, ...(schedules.length > 0 ? { schedules } : {}) };
+  }
   if (site) spec.frontend = { ...frontend(site, notes), ...siteDomain(site, notes) };
   spec.observability = {};
   return { apiVersion: API_VERSION, kind: 'Environment', metadata: { name: unit.name, labels: { 'imported-from': 'render' } }, spec };
@@ -132,17 +140,11 @@ function awsRegion(unit: BlueprintUnit, notes: Notes): string {
   return aws;
 }
 
-function cronWarning(cron: BlueprintService, notes: Notes): void {
-  const schedule = scalar(cron.raw.schedule) ?? '?';
-  const command = scalar(cron.raw.dockerCommand) ?? scalar(cron.raw.startCommand) ?? 'its image\'s command';
-  notes.warn(cron.path, `cron job ${cron.renderName} (${schedule}: ${command}) is not converted: terrace has no scheduled tasks yet; on AWS an EventBridge Scheduler schedule cron(${eventBridgeCron(schedule)}) runs a service's task definition with that command (an ECS RunTask target)`);
+/** A cron job's schedule for EventBridge, or a warning saying why it cannot run as written. */
+function cronExpression(cron: BlueprintService, notes: Notes): string | undefined {
+  const schedule = scalar(cron.raw.schedule);
+  if (schedule === undefined) return void notes.error(`${cron.path}.schedule`, 'is required for a cron job');
+  const expression = eventBridgeCron(schedule);
+  if (!expression) notes.warn(`${cron.path}.schedule`, `${JSON.stringify(schedule)}: EventBridge cannot run this schedule as written (five fields, and not both a day of month and a day of week): cron job ${cron.renderName} is not converted; write a cron(...) expression in spec.compute.schedules by hand`);
+  return expression;
 }
-
-/** Render's five cron fields in EventBridge's six (a `?` in day-of-month or day-of-week, and a year). */
-export function eventBridgeCron(schedule: string): string {
-  const f = schedule.trim().split(/\s+/);
-  if (f.length !== 5) return schedule;
-  const [min, hour, dom, month, dow] = f;
-  return dow === '*' ? `${min} ${hour} ${dom} ${month} ? *` : `${min} ${hour} ${dom === '*' ? '?' : dom} ${month} ${dow} *`;
-}
-

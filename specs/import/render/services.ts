@@ -8,7 +8,7 @@ import { DEFAULT_SERVICE_PLAN, SERVICE_PLANS, normalizePlan } from './tables.ts'
 export const RENDER_DEFAULT_PORT = 10000;
 const HEALTH_CHECK_PATH = /^\/[A-Za-z0-9_./?=&-]*$/;
 /** Fields this converter reads (the build fields are described in the image line of the report). */
-const HANDLED = ['type', 'name', 'runtime', 'env', 'plan', 'region', 'startCommand', 'dockerCommand', 'image', 'healthCheckPath', 'numInstances', 'scaling', 'envVars', 'domains', 'buildCommand', 'dockerfilePath', 'dockerContext', 'rootDir'];
+const HANDLED = ['type', 'name', 'runtime', 'env', 'plan', 'region', 'startCommand', 'dockerCommand', 'image', 'healthCheckPath', 'numInstances', 'scaling', 'envVars', 'domains', 'buildCommand', 'dockerfilePath', 'dockerContext', 'rootDir', 'schedule'];
 
 export interface ServiceOptions {
   scope: Scope;
@@ -32,7 +32,7 @@ export function computeService(service: BlueprintService, { scope, notes, imageR
   const out: Raw = { name, image: image(service, runtime, imageRegistry, notes) };
   const { env, secrets } = serviceEnv(service, scope, notes);
 
-  const listens = kind !== 'worker';
+  const listens = kind === 'web' || kind === 'pserv';
   const port = listens ? servicePort(env, takenPorts) : undefined;
   if (port !== undefined) {
     out.port = port;
@@ -41,7 +41,8 @@ export function computeService(service: BlueprintService, { scope, notes, imageR
   const command = stringAt(raw, 'dockerCommand', `${path}.dockerCommand`, notes) ?? stringAt(raw, 'startCommand', `${path}.startCommand`, notes);
   if (command !== undefined) out.command = ['sh', '-c', withPort(command, port)];
   Object.assign(out, size(raw, path, notes));
-  Object.assign(out, instances(raw, path, notes));
+  // A cron job's service only holds its task definition: the schedule starts its runs.
+  Object.assign(out, kind === 'cron' ? { desiredCount: 0 } : instances(raw, path, notes));
 
   if (kind === 'web') {
     out.public = true;
@@ -62,7 +63,8 @@ export function computeService(service: BlueprintService, { scope, notes, imageR
   if (Object.keys(secrets).length > 0) out.secrets = secrets;
   if (kind === 'pserv') notes.warn(path, `${service.renderName} is a private service: it runs without a load balancer, but terrace has no service discovery yet, so the others cannot reach it by name (on AWS: ECS Service Connect or Cloud Map)`);
   const route = Array.isArray(out.paths) ? ` on ${String(out.paths[0])}` : ', the ALB default route';
-  notes.map(path, `${kind} ${service.renderName} -> compute.services ${name} (${kind === 'web' ? `public${route}` : 'private'}, ${out.cpu} cpu / ${out.memory} MiB${port ? `, port ${port}` : ''})`);
+  const role = kind === 'web' ? `public${route}` : kind === 'cron' ? `desiredCount 0, run by compute.schedules ${name} on ${scalar(raw.schedule)} UTC` : 'private';
+  notes.map(path, `${kind} ${service.renderName} -> compute.services ${name} (${role}, ${out.cpu} cpu / ${out.memory} MiB${port ? `, port ${port}` : ''})`);
   warnUnhandled(raw, path, HANDLED, notes);
   return out;
 }

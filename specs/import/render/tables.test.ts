@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FARGATE_SIZES } from '../../environment.ts';
-import { eventBridgeCron } from './convert.ts';
+import { eventBridgeCron } from './cron.ts';
 import { SERVICE_PLANS, databaseCapacity, normalizePlan } from './tables.ts';
 
 describe('the size tables', () => {
@@ -21,8 +21,13 @@ describe('the size tables', () => {
     expect(databaseCapacity('enormous')).toBeUndefined();
   });
 
-  it('writes Render\'s five cron fields as EventBridge\'s six', () => {
-    expect(eventBridgeCron('0 3 * * *')).toBe('0 3 * * ? *');
-    expect(eventBridgeCron('*/15 * * * 1-5')).toBe('*/15 * ? * 1-5 *');
+  it('writes Render\'s five cron fields as EventBridge\'s six, days of the week counted from 1', () => {
+    expect(eventBridgeCron('0 3 * * *')).toBe('cron(0 3 * * ? *)');
+    expect(eventBridgeCron('*/15 * * * 1-5')).toBe('cron(*/15 * ? * 2-6 *)');
+    expect(eventBridgeCron('0 0 * * 0,6')).toBe('cron(0 0 ? * 1,7 *)');
+    expect(eventBridgeCron('0 0 * * 7')).toBe('cron(0 0 ? * 1 *)');
+    expect(eventBridgeCron('0 12 * * MON-FRI')).toBe('cron(0 12 ? * MON-FRI *)');
+    expect(eventBridgeCron('0 0 1 * 1')).toBeUndefined();
+    expect(eventBridgeCron('@daily')).toBeUndefined();
   });
 });
