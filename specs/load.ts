@@ -3,9 +3,9 @@ import { parseDocument, ValidationError, type AnyDocument } from './validate.ts'
 
 /**
  * Parses YAML or JSON text holding one or more documents (`---` separated, or a JSON array)
- * and validates each. Problems name the document by its position: `[1].spec.network.cidr`.
+ * and validates each (as any stored kind, or with `parse`). Problems name the document by its position: `[1].spec.network.cidr`.
  */
-export function loadDocuments(text: string, source = 'input'): AnyDocument[] {
+export function loadDocuments<T = AnyDocument>(text: string, source = 'input', parse: (value: unknown) => T = parseDocument as (value: unknown) => T): T[] {
   const raw = parseAllDocuments(text).flatMap((doc, i) => {
     if (doc.errors.length > 0) {
       throw new ValidationError(doc.errors.map((e) => ({ path: `${source}#${i + 1}`, message: e.message.split('\n')[0] })));
@@ -14,10 +14,10 @@ export function loadDocuments(text: string, source = 'input'): AnyDocument[] {
     if (value === null || value === undefined) return [];
     return Array.isArray(value) ? value : [value];
   });
-  const docs: AnyDocument[] = [];
+  const docs: T[] = [];
   const problems = raw.flatMap((value, i) => {
     try {
-      docs.push(parseDocument(value));
+      docs.push(parse(value));
       return [];
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;

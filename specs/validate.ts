@@ -7,6 +7,7 @@ import { Environment, FARGATE_SIZES, declaredTiers, parseInterval, type Environm
 import { LIMITS, sizeProblems, structuralProblems } from './limits.ts';
 import { ANNOTATIONS, API_VERSION, type Metadata } from './meta.ts';
 import { AWS_TARGET_FIELDS, Target, type TargetSpec } from './target.ts';
+import { ControlPlane, controlPlaneRules } from './control-plane.ts';
 import { verifyRules } from './verify.ts';
 
 export interface Problem {
@@ -51,6 +52,14 @@ export function parseEnvironment(input: unknown): Environment {
 
 export function parseTarget(input: unknown): Target {
   return check(Target, input, (doc) => [...metadataRules(doc.metadata), ...targetRules(doc.spec)]);
+}
+
+/** Not a stored kind (the API knows Environment and Target only): read by `terrace control-plane synth`. */
+export function parseControlPlane(input: unknown): ControlPlane {
+  return check(ControlPlane, input, (doc) => {
+    const cidr = checkCidr(doc.spec.cidr);
+    return [...metadataRules(doc.metadata), ...controlPlaneRules(doc.spec), ...(cidr ? [{ path: 'spec.cidr', message: cidr }] : [])];
+  });
 }
 
 /**
