@@ -10,18 +10,22 @@ export interface PrivateBucketProps {
   readonly bucketName: string;
   /** Days before current objects expire; without it, objects stay. */
   readonly expireAfterDays?: number;
+  /** SSE-KMS with this key (and an S3 bucket key) instead of SSE-S3. */
+  readonly kmsKeyArn?: string;
+  /** Days old versions are kept; 30 without it. */
+  readonly noncurrentDays?: number;
 }
 
 /**
  * A bucket nobody reaches except through its policy: all four public-access blocks, ACLs disabled
- * (BucketOwnerEnforced), versioning, default encryption, and old versions cleaned up after 30 days.
+ * (BucketOwnerEnforced), versioning, default encryption, and old versions cleaned up (after 30 days by default).
  */
 export class PrivateBucket extends Construct {
   readonly bucket: S3Bucket;
   /** Policies must wait for it: S3 rejects a policy that the block would call public. */
   readonly publicAccessBlock: S3BucketPublicAccessBlock;
 
-  constructor(scope: Construct, id: string, { bucketName, expireAfterDays }: PrivateBucketProps) {
+  constructor(scope: Construct, id: string, { bucketName, expireAfterDays, kmsKeyArn, noncurrentDays = 30 }: PrivateBucketProps) {
     super(scope, id);
     this.bucket = new S3Bucket(this, 'bucket', { bucket: bucketName });
     this.publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public_access_block', {
@@ -35,7 +39,7 @@ export class PrivateBucket extends Construct {
     new S3BucketVersioningA(this, 'versioning', { bucket: this.bucket.id, versioningConfiguration: { status: 'Enabled' } });
     new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
       bucket: this.bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: true }],
+      rule: [{ applyServerSideEncryptionByDefault: kmsKeyArn ? { sseAlgorithm: 'aws:kms', kmsMasterKeyId: kmsKeyArn } : { sseAlgorithm: 'AES256' }, bucketKeyEnabled: true }],
     });
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket: this.bucket.id,
@@ -44,7 +48,7 @@ export class PrivateBucket extends Construct {
         status: 'Enabled',
         filter: [{ prefix: '' }],
         ...(expireAfterDays ? { expiration: [{ days: expireAfterDays }] } : {}),
-        noncurrentVersionExpiration: [{ noncurrentDays: 30 }],
+        noncurrentVersionExpiration: [{ noncurrentDays }],
         abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
       }],
     });

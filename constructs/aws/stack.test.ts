@@ -22,7 +22,6 @@ describe('AWS tier stack', () => {
         bucket: 'terrace-state-333333333333-eu-west-1',
         key: 'chat-prod/data.tfstate',
         region: 'eu-west-1',
-        encrypt: true,
         use_lockfile: true,
         assume_role: { role_arn: 'arn:aws:iam::333333333333:role/terrace-deployer', external_id: 'terrace-prod', session_name: 'terrace-chat-prod-data' },
       },

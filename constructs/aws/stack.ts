@@ -41,7 +41,9 @@ export function awsStack(root: Construct, ctx: ModelContext, facts: StackFacts):
   });
   stack.addOverride('terraform.required_providers.aws', { source: 'hashicorp/aws', version: AWS_PROVIDER_VERSION });
 
-  new S3Backend(stack, { bucket, key: stateKey(env, tier), region, encrypt: true, assumeRole });
+  // No `encrypt`: it would ask for SSE-S3 (AES256), which a bootstrapped bucket refuses; without the header
+  // the bucket's default applies (SSE-KMS with the state key there; SSE-S3 at least on any bucket since 2023).
+  new S3Backend(stack, { bucket, key: stateKey(env, tier), region, assumeRole });
   // cdktf 0.21's S3Backend predates S3-native locking (terraform 1.10+).
   stack.addOverride('terraform.backend.s3.use_lockfile', true);
   return stack;

@@ -27,9 +27,14 @@ export class TierStack extends TerraformStack {
   }
 
   protected override allocateLogicalId(element: TerraformElement | Node): string {
-    const node = TerraformElement.isTerraformElement(element) ? element.node : element;
-    const scopes = node.scopes;
-    const ids = scopes.slice(scopes.indexOf(this) + 1).map((c) => c.node.id);
-    return ids.join('_').replace(/[^A-Za-z0-9_-]/g, '_');
+    return pathLogicalId(this, element);
   }
+}
+
+/** The construct path below the stack joined with `_`: readable terraform addresses for every terrace stack. */
+export function pathLogicalId(stack: TerraformStack, element: TerraformElement | Node): string {
+  const node = TerraformElement.isTerraformElement(element) ? element.node : element;
+  const scopes = node.scopes;
+  const ids = scopes.slice(scopes.indexOf(stack) + 1).map((c) => c.node.id);
+  return ids.join('_').replace(/[^A-Za-z0-9_-]/g, '_');
 }

@@ -16,3 +16,12 @@ export function isWildcardResource(value: string): boolean {
   const [, partition = '', service = '', region = '', account = '', ...resource] = text.split(':');
   return [partition, service, region, account].some((f) => /[*?]/.test(f)) || WILDCARD_PATH.test(resource.join(':'));
 }
+
+/** `*`, or an ARN whose partition, service, region or account is a wildcard: reaches past one account and region. */
+export function spansAccounts(value: string): boolean {
+  if (WILDCARD_ONLY.test(value)) return true;
+  const text = value.replace(/\$\{[^}]*\}/g, 'x');
+  if (!text.startsWith('arn:')) return false;
+  const [, partition = '', service = '', region = '', account = ''] = text.split(':');
+  return [partition, service, region, account].some((f) => /[*?]/.test(f));
+}

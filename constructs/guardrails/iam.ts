@@ -1,11 +1,12 @@
-import { isWildcardResource } from './arn.ts';
+import { isWildcardResource, spansAccounts } from './arn.ts';
 import { parse } from './s3.ts';
 import { blocks, list, resourcesOf, violation, type GuardrailViolation, type TfStack } from './stack.ts';
 
 const RULE = 'iam-least-privilege';
 const READ_ONLY = /^[a-z0-9-]+:(Describe|List|Get|BatchGet)[A-Za-z0-9*]*$/;
 /** Calls AWS only authorizes on `*`. */
-const STAR_ONLY = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'ecr:GetAuthorizationToken', 'cloudwatch:PutMetricData']);
+// kms:CreateKey names no key yet: the bootstrap's execution role needs it (conditioned on terrace's tag).
+const STAR_ONLY = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'ecr:GetAuthorizationToken', 'cloudwatch:PutMetricData', 'kms:CreateKey']);
 /** Reads that hand out secrets or data: named Get, but on every resource as bad as a write. */
 const SENSITIVE_READS = [
   'secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue',
@@ -24,7 +25,11 @@ export function wildcardPolicies(stack: TfStack): GuardrailViolation[] {
     ...resourcesOf(stack, 'aws_iam_role_policy', 'aws_iam_policy', 'aws_iam_user_policy', 'aws_iam_group_policy').map(([a, p]) => [a, p.policy] as [string, unknown]),
     ...resourcesOf(stack, 'aws_iam_role').flatMap(([a, r]) => blocks(r.inline_policy).map((p) => [a, p.policy] as [string, unknown])),
   ];
+  // A permissions boundary grants nothing by itself, and IAM caps it at 6144 characters: it may name all of a
+  // service's resources, as long as each ARN stays in one account and region (and names no wildcard action).
+  const boundaries = new Set(resourcesOf(stack, 'aws_iam_role').map(([, r]) => /^\$\{(aws_iam_policy\.[^.]+)\.arn\}$/.exec(String(r.permissions_boundary))?.[1]));
   for (const [address, policy] of policies) {
+    const everyResource = boundaries.has(address) ? spansAccounts : isWildcardResource;
     const doc = parse(policy);
     if (!doc) {
       out.push(violation(RULE, address, 'policy is not literal JSON, so it cannot be checked'));
@@ -36,7 +41,7 @@ export function wildcardPolicies(stack: TfStack): GuardrailViolation[] {
       const actions = list(s.Action).map(String);
       if (s.NotAction !== undefined) out.push(violation(RULE, address, `statement ${name} uses NotAction`));
       for (const a of actions.filter(isWildcardAction)) out.push(violation(RULE, address, `statement ${name} allows Action "${a}"`));
-      if (s.NotResource !== undefined || list(s.Resource).some((r) => isWildcardResource(String(r)))) {
+      if (s.NotResource !== undefined || list(s.Resource).some((r) => everyResource(String(r)))) {
         const broad = actions.filter((a) => !isWildcardAction(a) && !STAR_ONLY.has(a) && (!READ_ONLY.test(a) || readsSecrets(a)));
         if (broad.length > 0) out.push(violation(RULE, address, `statement ${name} allows ${broad.join(', ')} on every resource`));
       }

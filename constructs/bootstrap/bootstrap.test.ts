@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { parseTarget } from '../../specs/validate.ts';
+import { bootstrapTargetExample, CONTROL_PLANE_ROLE } from '../testing/deploy-fixtures.ts';
+import { completeTarget, synthesizeBootstrap } from './index.ts';
+
+const target = bootstrapTargetExample();
+const result = synthesizeBootstrap(target, CONTROL_PLANE_ROLE);
+const tf = JSON.parse(result.json);
+const res = tf.resource;
+const policy = (text: string) => JSON.parse(text) as { Statement: { Sid?: string; Effect: string; Action: string | string[]; Resource?: string | string[]; Principal?: unknown; Condition?: any }[] };
+const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i');
+const grants = Object.entries(res.aws_iam_policy as Record<string, { policy: string }>).filter(([name]) => name !== 'execution_boundary').flatMap(([, p]) => policy(p.policy).Statement);
+const boundary = policy(res.aws_iam_policy.execution_boundary.policy).Statement;
+
+describe('the target account bootstrap stack', () => {
+  it('passes the guardrails', () => {
+    expect(result.violations).toEqual([]);
+  });
+
+  it('lets only the control plane role assume the execution role, and only with the external id', () => {
+    const role = res.aws_iam_role.execution_role;
+    expect(policy(role.assume_role_policy).Statement).toEqual([{
+      Sid: 'ControlPlaneOnly',
+      Effect: 'Allow',
+      Principal: { AWS: CONTROL_PLANE_ROLE },
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { 'sts:ExternalId': '5b0e8d1c4f3a2e6d9c7b1a0f8e2d4c6b' } },
+    }]);
+    expect(role).toMatchObject({ name: 'terrace-execution', path: '/terrace/', permissions_boundary: '${aws_iam_policy.execution_boundary.arn}' });
+    expect(Object.keys(res.aws_iam_role)).toEqual(['execution_role']);
+    // Only managed policies of this stack, attached to that role; nothing inline.
+    expect(Object.values(res.aws_iam_role_policy_attachment).map((a: any) => a.role)).toEqual(Array(4).fill('${aws_iam_role.execution_role.name}'));
+  });
+
+  it('grants no wildcard action, and writes only on this account and region', () => {
+    const actions = grants.flatMap((s) => list(s.Action));
+    expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
+    for (const s of grants.filter((s) => s.Effect === 'Allow' && list(s.Resource).includes('*'))) {
+      // On `*`: reads, and kms:CreateKey only with terrace's tag.
+      expect(list(s.Action).every((a) => /:(Describe|List|Get)/.test(a)) || (s.Action === 'kms:CreateKey' && s.Condition?.StringEquals?.['aws:RequestTag/managed-by'] === 'terrace')).toBe(true);
+    }
+    const resources = grants.flatMap((s) => list(s.Resource)).filter((r) => r !== '*' && !r.startsWith('${'));
+    expect(resources.filter((r) => !/^arn:aws:(s3:::|iam::333333333333:|(cloudfront|cloudwatch)::333333333333:|[a-z0-9-]+:eu-west-1:333333333333:)/.test(r))).toEqual([]);
+  });
+
+  it('creates and passes roles only under /terrace/ with the boundary, which nobody may remove', () => {
+    const create = grants.find((s) => list(s.Action).includes('iam:CreateRole'))!;
+    expect(create).toMatchObject({ Resource: 'arn:aws:iam::333333333333:role/terrace/*', Condition: { StringEquals: { 'iam:PermissionsBoundary': 'arn:aws:iam::333333333333:policy/terrace/terrace-boundary' } } });
+    const pass = grants.find((s) => list(s.Action).includes('iam:PassRole'))!;
+    expect(pass).toMatchObject({ Resource: 'arn:aws:iam::333333333333:role/terrace/*', Condition: { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] } } });
+    expect(grants.flatMap((s) => list(s.Action)).filter((a) => /^iam:(Attach|CreatePolicy|DeleteRolePermissionsBoundary|CreateUser|CreateAccessKey)/.test(a))).toEqual([]);
+    const deny = boundary.find((s) => s.Effect === 'Deny')!;
+    expect(list(deny.Action)).toContain('iam:DeleteRolePermissionsBoundary');
+    expect(boundary.find((s) => list(s.Action).includes('iam:CreateRole'))?.Condition).toEqual(create.Condition);
+  });
+
+  it('has a boundary that lets every granted action through (IAM takes the intersection)', () => {
+    const ceiling = boundary.filter((s) => s.Effect === 'Allow').flatMap((s) => list(s.Action)).map(glob);
+    const cut = grants.flatMap((s) => list(s.Action)).filter((a) => !ceiling.some((c) => c.test(a)));
+    expect(cut).toEqual([]);
+  });
+
+  it('keeps state in a private, versioned bucket encrypted with its own rotated key, refusing HTTP and other encryption', () => {
+    expect(res.aws_kms_key.state_key_key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    expect(res.aws_s3_bucket.state_bucket_bucket_bucket.bucket).toBe('terrace-state-333333333333-eu-west-1');
+    expect(res.aws_s3_bucket_server_side_encryption_configuration.state_bucket_bucket_encryption.rule[0]).toEqual({
+      apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: '${aws_kms_key.state_key_key.arn}' },
+      bucket_key_enabled: true,
+    });
+    expect(res.aws_s3_bucket_versioning.state_bucket_bucket_versioning.versioning_configuration.status).toBe('Enabled');
+    expect(res.aws_s3_bucket_lifecycle_configuration.state_bucket_bucket_lifecycle.rule[0].noncurrent_version_expiration).toEqual([{ noncurrent_days: 90 }]);
+    expect(res.aws_s3_bucket_public_access_block.state_bucket_bucket_public_access_block).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    const statements = policy(res.aws_s3_bucket_policy.state_bucket_policy.policy).Statement;
+    expect(statements.every((s) => s.Effect === 'Deny')).toBe(true);
+    expect(statements.find((s) => s.Sid === 'DenyInsecureTransport')?.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+    expect(statements.find((s) => s.Sid === 'DenyOtherEncryption')).toMatchObject({
+      Action: 's3:PutObject',
+      Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' }, Null: { 's3:x-amz-server-side-encryption': 'false' } },
+    });
+    expect(statements.find((s) => s.Sid === 'DenyOtherKeys')?.Condition.StringNotEquals).toEqual({ 's3:x-amz-server-side-encryption-aws-kms-key-id': '${aws_kms_key.state_key_key.arn}' });
+  });
+
+  it("outputs exactly the Target's fields, and prints a Target that validates", () => {
+    expect(Object.keys(tf.output).sort()).toEqual(['accountId', 'externalId', 'provider', 'region', 'roleArn', 'stateBucket']);
+    expect(tf.output.roleArn.value).toBe('${aws_iam_role.execution_role.arn}');
+    const printed = parseTarget(result.target);
+    expect(printed.spec).toEqual({
+      provider: 'aws', accountId: '333333333333', region: 'eu-west-1', externalId: '5b0e8d1c4f3a2e6d9c7b1a0f8e2d4c6b',
+      roleArn: 'arn:aws:iam::333333333333:role/terrace/terrace-execution', stateBucket: 'terrace-state-333333333333-eu-west-1',
+    });
+    expect(tf.provider.aws[0]).toMatchObject({ region: 'eu-west-1', allowed_account_ids: ['333333333333'] });
+  });
+
+  it('refuses a Target without an external id or with a role it does not create', () => {
+    const { externalId: _, ...noId } = target.spec;
+    expect(() => synthesizeBootstrap({ ...target, spec: noId }, CONTROL_PLANE_ROLE)).toThrow(/spec.externalId is required/);
+    expect(() => synthesizeBootstrap({ ...target, spec: { ...target.spec, roleArn: 'arn:aws:iam::333333333333:role/other' } }, CONTROL_PLANE_ROLE)).toThrow(/spec.roleArn must be arn:aws:iam::333333333333:role\/terrace\/terrace-execution/);
+    expect((completeTarget({ spec: { accountId: '333333333333', region: 'eu-west-1', stateBucket: 'mine' } }) as any).spec.stateBucket).toBe('mine');
+  });
+});
