@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { registerApply } from './apply-command.ts';
+import { registerBootstrap } from './bootstrap-command.ts';
+import { registerControlPlane } from './control-plane-command.ts';
 import { registerGet } from './get-command.ts';
 import { registerImport } from './import-command.ts';
 import { registerOperations } from './operate-command.ts';
@@ -14,6 +16,9 @@ const program = new Command('terrace')
 
 registerServe(program);
 registerSynth(program);
+// Offline: the stacks that put terrace itself on AWS.
+registerBootstrap(program);
+registerControlPlane(program);
 registerImport(program);
 // Client commands: they talk to a running control plane over its REST API.
 registerApply(program);
