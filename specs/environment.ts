@@ -119,6 +119,7 @@ const Service = Type.Object(
     public: Type.Boolean({ default: false, description: 'behind the ALB on HTTPS' }),
     paths: Type.Optional(Type.Array(Type.String({ pattern: '^/[A-Za-z0-9_./*-]*$' }), { minItems: 1, maxItems: 5, description: 'ALB path patterns, when several services are public' })),
     healthCheckPath: Type.String({ default: '/', pattern: '^/[A-Za-z0-9_./?=&-]*$' }),
+    stopTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 2, maximum: 120, description: 'seconds between SIGTERM and SIGKILL (Fargate allows 120), and the ALB\'s drain before it; default 30, 120 with websocket' })),
     websocket: Type.Optional(
       Type.Object(
         {

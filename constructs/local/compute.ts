@@ -125,6 +125,7 @@ export class LocalCompute extends Construct {
       environment,
       secrets,
       log_group: recorded(logGroup, 'name'),
+      stop_timeout: s.stopTimeoutSeconds,
     }];
     if (model.xray) containers.push({ name: 'xray-daemon', image: XRAY_IMAGE, port: 2000, protocol: 'udp', essential: false });
     const task = record(this, `service_${s.name}_task`, {

@@ -7,6 +7,9 @@ export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 /** Long enough for WebSocket clients to notice a draining task and reconnect elsewhere. */
 export const WEBSOCKET_DEREGISTRATION_DELAY = 120;
 const HTTP_DEREGISTRATION_DELAY = 30;
+/** Fargate's longest stop timeout: WebSocket servers get time to close connections cleanly. */
+const WEBSOCKET_STOP_TIMEOUT = 120;
+const HTTP_STOP_TIMEOUT = 30;
 const DEFAULT_IDLE_TIMEOUT = 60;
 export const XRAY_IMAGE = 'public.ecr.aws/xray/aws-xray-daemon:3.3.14';
 
@@ -31,6 +34,8 @@ export interface ServiceModel {
   readonly autoscaling?: { readonly min: number; readonly max: number; readonly cpuTarget: number; readonly requestsPerTarget?: number; readonly resourceId: string };
   readonly public: boolean;
   readonly healthCheckPath: string;
+  /** Between SIGTERM and SIGKILL. */
+  readonly stopTimeoutSeconds: number;
   readonly logGroupName: string;
   readonly executionRoleName: string;
   readonly taskRoleName: string;
@@ -132,6 +137,7 @@ function serviceModel(ctx: ModelContext, clusterName: string, s: ServiceSpec, ru
     autoscaling: s.autoscaling && { ...s.autoscaling, resourceId: `service/${clusterName}/${serviceName}` },
     public: s.public,
     healthCheckPath: s.healthCheckPath,
+    stopTimeoutSeconds: s.stopTimeoutSeconds ?? (s.websocket ? WEBSOCKET_STOP_TIMEOUT : HTTP_STOP_TIMEOUT),
     logGroupName: `/terrace/${env}/${s.name}`,
     executionRoleName: fitName(serviceName, 64, '-exec'),
     taskRoleName: fitName(serviceName, 64, '-task'),
@@ -145,7 +151,8 @@ function serviceModel(ctx: ModelContext, clusterName: string, s: ServiceSpec, ru
     target: s.public
       ? {
           groupName: fitName(serviceName, 32),
-          deregistrationDelay: s.websocket ? WEBSOCKET_DEREGISTRATION_DELAY : HTTP_DEREGISTRATION_DELAY,
+          // A longer stop timeout asks for as long a drain: connections end before SIGTERM, not at it.
+          deregistrationDelay: s.stopTimeoutSeconds ?? (s.websocket ? WEBSOCKET_DEREGISTRATION_DELAY : HTTP_DEREGISTRATION_DELAY),
           stickinessSeconds: s.websocket?.stickinessSeconds,
           rule: s.paths ? { priority: 100 + 10 * ruleIndex, paths: s.paths } : undefined,
         }

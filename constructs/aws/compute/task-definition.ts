@@ -34,8 +34,7 @@ export class ServiceTask extends Construct {
       environment: props.environment,
       secrets: props.secrets,
       logConfiguration: logs(model.name),
-      // Fargate's longest: WebSocket servers get time to close connections cleanly.
-      stopTimeout: model.target?.stickinessSeconds !== undefined ? 120 : 30,
+      stopTimeout: model.stopTimeoutSeconds,
     }];
     if (props.xray) {
       containers.push({

@@ -47,6 +47,7 @@ describe('importRenderBlueprint: the flat layout (chat.yaml: Daphne, Celery, cro
       desiredCount: 2,
       public: true,
       healthCheckPath: '/healthz',
+      stopTimeoutSeconds: 60,
     });
     expect(web.paths).toBeUndefined();
     expect(r.spec().compute.domain).toEqual({ name: 'chat.example.com', certificateArn: 'arn:aws:acm:eu-central-1:000000000000:certificate/replace-with-your-certificate' });
@@ -85,7 +86,7 @@ describe('importRenderBlueprint: the flat layout (chat.yaml: Daphne, Celery, cro
   it('maps the worker as a private service without a port, Postgres, Key Value and the SPA', () => {
     expect(worker).toEqual({
       name: 'chat-worker', image: `${REGISTRY}/chat-worker:latest`, command: ['sh', '-c', 'celery -A chat worker -l info'],
-      cpu: 512, memory: 1024, desiredCount: 2, env: expect.any(Object), secrets: expect.any(Object),
+      cpu: 512, memory: 1024, desiredCount: 2, stopTimeoutSeconds: 120, env: expect.any(Object), secrets: expect.any(Object),
     });
     expect(r.spec().data).toEqual({ postgres: { engineVersion: '16.6', minCapacity: 0.5, maxCapacity: 1 }, redis: { nodeType: 'cache.t4g.small', replicas: 1 } });
     expect(r.spec().frontend).toEqual({ spa: true });
@@ -100,6 +101,7 @@ describe('importRenderBlueprint: the flat layout (chat.yaml: Daphne, Celery, cro
       'services[0].envVars[5].sync': expect.stringContaining('chat/chat-web/SENTRY_DSN'),
       'services[0].domains[0]': expect.stringContaining('request an ACM certificate for it in the Target\'s region (eu-central-1, with www.chat.example.com'),
       'services[1].disk': expect.stringContaining('EFS'),
+      'services[1].maxShutdownDelaySeconds': expect.stringContaining('at most 120 s'),
       'services[1].envVars[2].fromService': expect.stringContaining('REDIS_URL'),
       'services[3].maxmemoryPolicy': expect.stringContaining('maxmemory-policy allkeys-lru'),
       'services[3].ipAllowList': expect.any(String),

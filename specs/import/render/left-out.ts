@@ -14,7 +14,6 @@ export const LEFT_OUT: Record<string, string> = {
   previewPlan: 'previews: size the per-pull-request Environment in the spec CI applies',
   previewDiskSizeGB: 'previews: Aurora storage grows on its own',
   ipAllowList: 'the data tier is reachable only from the services\' security group inside the VPC; for a public service, restrict clients with AWS WAF on the ALB',
-  maxShutdownDelaySeconds: 'terrace drains tasks for 30 s (120 s with websocket settings); set the container stopTimeout and the target group\'s deregistration_delay for a longer grace period',
   initialDeployHook: 'run it once as a one-off ECS task (aws ecs run-task with a command override) after the first apply',
   renderSubdomainPolicy: 'the ALB answers on its own DNS name and compute.domain; there is no onrender.com subdomain',
   registryCredential: 'store the registry credentials in Secrets Manager and give the task definition repositoryCredentials, or mirror the image into ECR',

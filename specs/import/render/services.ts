@@ -8,7 +8,7 @@ import { DEFAULT_SERVICE_PLAN, SERVICE_PLANS, normalizePlan } from './tables.ts'
 export const RENDER_DEFAULT_PORT = 10000;
 const HEALTH_CHECK_PATH = /^\/[A-Za-z0-9_./?=&-]*$/;
 /** Fields this converter reads (the build fields are described in the image line of the report). */
-const HANDLED = ['type', 'name', 'runtime', 'env', 'plan', 'region', 'startCommand', 'dockerCommand', 'image', 'healthCheckPath', 'numInstances', 'scaling', 'envVars', 'domains', 'buildCommand', 'dockerfilePath', 'dockerContext', 'rootDir', 'schedule'];
+const HANDLED = ['type', 'name', 'runtime', 'env', 'plan', 'region', 'startCommand', 'dockerCommand', 'image', 'healthCheckPath', 'numInstances', 'scaling', 'envVars', 'domains', 'buildCommand', 'dockerfilePath', 'dockerContext', 'rootDir', 'schedule', 'maxShutdownDelaySeconds'];
 
 export interface ServiceOptions {
   scope: Scope;
@@ -54,6 +54,9 @@ export function computeService(service: BlueprintService, { scope, notes, imageR
     // Render keeps idle WebSocket connections open; the ALB's default 60 s idle timeout would cut them.
     out.websocket = {};
   }
+  const shutdown = numberAt(raw, 'maxShutdownDelaySeconds', `${path}.maxShutdownDelaySeconds`, notes);
+  if (shutdown !== undefined) out.stopTimeoutSeconds = clamp(shutdown, 2, 120);
+  if (shutdown !== undefined && shutdown > 120) notes.warn(`${path}.maxShutdownDelaySeconds`, `${shutdown} s: Fargate gives a container at most 120 s between SIGTERM and SIGKILL: stopTimeoutSeconds is 120`);
   const health = stringAt(raw, 'healthCheckPath', `${path}.healthCheckPath`, notes);
   if (health !== undefined && kind !== 'web') notes.warn(`${path}.healthCheckPath`, 'only public services are health-checked (by the ALB): left out; ECS restarts a task whose process exits');
   else if (health !== undefined && !HEALTH_CHECK_PATH.test(health)) notes.warn(`${path}.healthCheckPath`, `${JSON.stringify(health)} is not a path the ALB health check takes: left out (the ALB checks /)`);
