@@ -222,6 +222,27 @@ describe('importRenderBlueprint: details', () => {
     expect(JSON.stringify(r.documents)).not.toContain('hunter2');
   });
 
+  it('names each project environment\'s own secrets after it, for a top-level group they share', () => {
+    const text = [
+      'envVarGroups:',
+      '  - { name: shared, envVars: [{ key: API_TOKEN, sync: false }] }',
+      'projects:',
+      '  - name: shop',
+      '    environments:',
+      '      - { name: staging, services: [{ type: worker, name: jobs, runtime: go, envVars: [{ fromGroup: shared }] }] }',
+      '      - { name: prod, services: [{ type: worker, name: jobs, runtime: go, envVars: [{ fromGroup: shared }] }] }',
+    ].join('\n');
+    const r = convert(text);
+    expect(r.documents.map((_, i) => r.spec(i).compute.services[0].secrets)).toEqual([{ API_TOKEN: 'shop-staging/shared/API_TOKEN' }, { API_TOKEN: 'shop-prod/shared/API_TOKEN' }]);
+  });
+
+  it('reports what the Environment schema refuses, by Environment and path, instead of printing it', () => {
+    const services = Array.from({ length: 21 }, (_, i) => `  - { type: worker, name: w${i + 100}, runtime: go }`);
+    expect(problems(['services:', ...services].join('\n'), { name: 'many' })).toEqual([
+      { path: 'Environment many spec.compute.services', message: expect.stringContaining('20') },
+    ]);
+  });
+
   it('warns about unknown fields instead of dropping them silently', () => {
     const r = convert('services:\n  - { type: worker, name: jobs, runtime: go, colour: blue }\nredis: {}\n');
     expect(r.warnings).toMatchObject({ 'services[0].colour': 'is not a Blueprint field terrace knows: left out', redis: 'is not a Blueprint field terrace knows: left out' });

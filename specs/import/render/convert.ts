@@ -45,8 +45,17 @@ export function importRenderBlueprint(text: string, options: RenderImportOptions
   const names = units.map((u) => u.name);
   names.forEach((n, i) => names.indexOf(n) < i && notes.error(unitPath(units[i]), `becomes Environment ${n}, like another: pass --name or rename`));
   if (notes.errors.length > 0) throw new ValidationError(notes.errors);
-  // A document that fails here is a converter bug, reported with its paths rather than emitted.
-  for (const doc of documents) parseEnvironment(doc);
+  // What the schema refuses (21 services, a value over 32 KiB) is reported with its paths rather than emitted.
+  const invalid = documents.flatMap((doc) => {
+    try {
+      parseEnvironment(doc);
+      return [];
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return err.problems.map((p) => ({ path: `Environment ${(doc.metadata as { name: string }).name} ${p.path}`, message: p.message }));
+    }
+  });
+  if (invalid.length > 0) throw new ValidationError(invalid);
   return { documents, mapped: inBlueprintOrder(notes.mapped), warnings: inBlueprintOrder(notes.warnings) };
 }
 

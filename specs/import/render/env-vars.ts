@@ -49,10 +49,15 @@ export function serviceEnv(service: BlueprintService, scope: Scope, notes: Notes
   return out;
 }
 
-/** A group's variables, resolved once per import (its warnings are reported once, at the group's path). */
-const resolvedGroups = new WeakMap<object, Map<string, Resolved>>();
+/**
+ * A group's variables, resolved once per Environment: its warnings are reported once, at the group's path, and
+ * its secret names start with that Environment's name (a top-level group serves every project environment).
+ */
+const resolvedGroups = new WeakMap<Scope, Map<object, Map<string, Resolved>>>();
 function groupEnv(group: Scope['groups'][number], scope: Scope, notes: Notes): Map<string, Resolved> {
-  const cached = resolvedGroups.get(group.raw);
+  if (!resolvedGroups.has(scope)) resolvedGroups.set(scope, new Map());
+  const cache = resolvedGroups.get(scope)!;
+  const cached = cache.get(group.raw);
   if (cached) return cached;
   const out = new Map<string, Resolved>();
   const entries = Array.isArray(group.raw.envVars) ? group.raw.envVars : [];
@@ -60,7 +65,7 @@ function groupEnv(group: Scope['groups'][number], scope: Scope, notes: Notes): M
     const resolved = resolveEntry(entry, `${group.path}.envVars[${i}]`, group.name, scope, notes);
     if (resolved) out.set(...resolved);
   });
-  resolvedGroups.set(group.raw, out);
+  cache.set(group.raw, out);
   return out;
 }
 
