@@ -9,6 +9,7 @@ import { AwsData } from './data/index.ts';
 import { AwsFrontend } from './frontend/index.ts';
 import { AwsNetwork } from './network/index.ts';
 import { AwsObservability } from './observability/index.ts';
+import { boundRoles } from './bounded-roles.ts';
 import { awsTierStack } from './stack.ts';
 
 const AWS_TIERS: TierBuilders = {
@@ -23,5 +24,6 @@ const AWS_TIERS: TierBuilders = {
 export function buildAwsStack(root: Construct, ctx: ModelContext, tier: Tier, given?: Partial<Record<Tier, TierOutputs>>): TierStack {
   const { stack, inputs } = awsTierStack(root, ctx, tier, given);
   buildTier(stack, ctx, tier, inputs, AWS_TIERS);
+  boundRoles(stack, ctx.target);
   return stack;
 }
