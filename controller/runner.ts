@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseJsonStream, type ChangeCounts, type ParsedStream } from './terraform-json.ts';
 
@@ -45,6 +45,8 @@ export interface TerraformCliOptions {
   bin?: string;
   /** Extra variables for the child (AWS credentials for aws targets); TF_* of the parent are not passed. */
   passEnv?: (name: string) => boolean;
+  /** A filesystem mirror (`terraform providers mirror` layout): the providers in it are installed only from it. */
+  providerMirror?: string;
   /** Grace between SIGINT (terraform stops cleanly, releasing its lock) and SIGKILL. */
   killGraceMs?: number;
   /** Called for every spawned terraform process (tests count them; logs show them). */
@@ -60,7 +62,7 @@ export class TerraformCli implements TerraformRunner {
     this.bin = options.bin ?? 'terraform';
     mkdirSync(join(options.homeDir, 'plugin-cache'), { recursive: true });
     const rc = join(options.homeDir, 'terraform.rc');
-    writeFileSync(rc, `disable_checkpoint = true\nplugin_cache_dir = "${join(options.homeDir, 'plugin-cache')}"\n`);
+    writeFileSync(rc, `disable_checkpoint = true\nplugin_cache_dir = "${join(options.homeDir, 'plugin-cache')}"\n${options.providerMirror ? mirrorConfig(options.providerMirror) : ''}`);
     const passEnv = options.passEnv ?? ((name: string) => /^(AWS_|HTTPS?_PROXY$|NO_PROXY$)/i.test(name));
     const inherited = Object.entries(process.env).filter(([k, v]) => v !== undefined && (['PATH', 'HOME', 'TMPDIR', 'LANG', 'USER'].includes(k) || passEnv(k)));
     this.env = {
@@ -165,4 +167,17 @@ export class TerraformCli implements TerraformRunner {
       child.on('close', (code, sig) => finish(code ?? (sig ? 128 : 1)));
     });
   }
+}
+
+/**
+ * The providers found in the mirror come from it alone (an image never downloads them, and an unpacked mirror is
+ * linked into each working directory, not copied); any other provider is still installed from its registry.
+ */
+export function mirrorConfig(mirror: string): string {
+  const providers = readdirSync(mirror, { withFileTypes: true }).filter((h) => h.isDirectory()).flatMap((host) =>
+    readdirSync(join(mirror, host.name), { withFileTypes: true }).filter((n) => n.isDirectory()).flatMap((ns) =>
+      readdirSync(join(mirror, host.name, ns.name), { withFileTypes: true }).filter((t) => t.isDirectory()).map((type) => `"${host.name}/${ns.name}/${type.name}"`)));
+  if (providers.length === 0) throw new Error(`provider mirror ${mirror} holds no provider (expected <host>/<namespace>/<type>/<version>/...)`);
+  const list = providers.join(', ');
+  return `provider_installation {\n  filesystem_mirror {\n    path    = "${mirror}"\n    include = [${list}]\n  }\n  direct {\n    exclude = [${list}]\n  }\n}\n`;
 }

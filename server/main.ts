@@ -54,6 +54,7 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
   const observer = controllerMetrics(registry, store);
   const terraform = new TerraformCli({
     homeDir: join(settings.dataDir, 'terraform'),
+    providerMirror: settings.providerMirror,
     onSpawn: (dir, args) => log.debug({ dir, command: args[0] }, `terraform ${args[0]}`),
   });
   const reconciler = new Reconciler({

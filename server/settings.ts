@@ -22,6 +22,8 @@ export interface Settings {
   replicaId: string;
   /** TERRACE_TRUST_PROXY: true, or comma-separated addresses/CIDRs of the proxies (the ALB's subnets). */
   trustProxy: boolean | string;
+  /** TERRACE_PROVIDER_MIRROR: a filesystem mirror terraform installs its providers from (the image's). */
+  providerMirror?: string;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv): Settings {
@@ -69,6 +71,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     // Embedded: the data dir's LevelDB lock admits one process, so a restart may reclaim its own leases at once.
     replicaId: env.TERRACE_REPLICA_ID || (env.TERRACE_TABLE ? `${hostname()}-${process.pid}` : `${hostname()}-embedded`),
     trustProxy: trustProxy(env.TERRACE_TRUST_PROXY),
+    providerMirror: env.TERRACE_PROVIDER_MIRROR ? resolve(env.TERRACE_PROVIDER_MIRROR) : undefined,
   };
   if (settings.endpoint && !settings.table) problems.push('TERRACE_DYNAMODB_ENDPOINT needs TERRACE_TABLE');
   if (problems.length > 0) throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);
