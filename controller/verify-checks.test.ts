@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { checkFrontend } from './verify/frontend-check.ts';
 import { checkHttp } from './verify/http-check.ts';
-import { runChecks } from './verify/run.ts';
+import { deadlineMs, MAX_RUN_MS, runChecks } from './verify/run.ts';
 import { checkWebSocket } from './verify/ws-check.ts';
 import { startDaphne, type AppVariant, type DaphneApp } from '../test/support/daphne.ts';
 
@@ -136,6 +136,12 @@ describe('WebSocket checks', () => {
 });
 
 describe('a run', () => {
+  it('has a deadline from its checks, never above 15 minutes', () => {
+    const ws = (holdSeconds: number) => ({ kind: 'websocket' as const, url: 'ws://127.0.0.1:1/ws', check: { path: '/ws', connections: 1, holdSeconds } });
+    expect(deadlineMs([ws(30)], { handshakeTimeoutMs: 10_000, replyTimeoutMs: 5_000 })).toBe(10_000 + 30_000 + 10_000);
+    expect(deadlineMs(Array.from({ length: 20 }, () => ws(600)))).toBe(MAX_RUN_MS);
+  });
+
   it('stops at its deadline and reports the check it cut as Timeout', async () => {
     const [out] = await runChecks([{ kind: 'websocket', url: ws(apps.ok), check: { ...echo, path: '/ws/echo/', holdSeconds: 600 } }], live(), { deadlineMs: 500 });
     expect(out).toMatchObject({ passed: false, reason: 'Timeout' });

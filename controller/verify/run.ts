@@ -6,14 +6,16 @@ import { checkWebSocket, WEBSOCKET_LIMITS, type WebSocketLimits } from './ws-che
 
 /** Slack for the run's deadline beyond what its checks may take on their own. */
 const DEADLINE_SLACK_MS = 10_000;
+/** However many checks a spec declares, a run ends within this: the checks it cuts fail as Timeout. */
+export const MAX_RUN_MS = 15 * 60_000;
 
-/** The most a run of `checks` may take: each check's own bounds, one after the other, plus slack. */
+/** The most a run of `checks` may take: each check's own bounds, one after the other, plus slack, at most MAX_RUN_MS. */
 export function deadlineMs(checks: readonly PlannedCheck[], limits: WebSocketLimits = WEBSOCKET_LIMITS): number {
   const each = (c: PlannedCheck) =>
     c.kind === 'http' ? c.check.timeoutSeconds * 1000
       : c.kind === 'frontend' ? 10_000
         : limits.handshakeTimeoutMs + Math.max(c.check.holdSeconds * 1000, c.check.send === undefined ? 0 : limits.replyTimeoutMs);
-  return checks.reduce((sum, c) => sum + each(c), DEADLINE_SLACK_MS);
+  return Math.min(checks.reduce((sum, c) => sum + each(c), DEADLINE_SLACK_MS), MAX_RUN_MS);
 }
 
 /**
