@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
+import { completeTarget } from '../constructs/bootstrap/target.ts';
 import { loadDocuments } from '../specs/load.ts';
 import { parseTarget, ValidationError } from '../specs/validate.ts';
 import { EXIT, run } from './exit-codes.ts';
@@ -31,8 +32,6 @@ export function registerBootstrap(program: Command): void {
 
 async function bootstrap({ file, controlPlaneRole, out }: BootstrapOptions): Promise<number> {
   if (!ROLE_ARN.test(controlPlaneRole)) throw new Error(`--control-plane-role ${controlPlaneRole} is not an IAM role ARN`);
-  // Loaded only now: synthesis pulls in cdktf and the provider bindings.
-  const { completeTarget, synthesizeBootstrap } = await import('../constructs/bootstrap/index.ts');
   let targets;
   try {
     targets = loadDocuments(readFileSync(file, 'utf8'), file, (value) => parseTarget(completeTarget(value)));
@@ -47,6 +46,8 @@ async function bootstrap({ file, controlPlaneRole, out }: BootstrapOptions): Pro
     console.error(`error: ${file}: spec.externalId is required: the execution role trusts the control plane only with it. For example:\n  externalId: ${randomBytes(16).toString('hex')}`);
     return EXIT.failed;
   }
+  // Loaded only now: synthesis pulls in cdktf and the provider bindings.
+  const { synthesizeBootstrap } = await import('../constructs/bootstrap/index.ts');
   const result = synthesizeBootstrap(target, controlPlaneRole);
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'cdk.tf.json'), result.json);

@@ -3,30 +3,17 @@ import { stableStringify } from '../../specs/store/stable-json.ts';
 import type { Target } from '../../specs/target.ts';
 import { SynthRoot } from '../core/root.ts';
 import { checkGuardrails, type GuardrailViolation } from '../guardrails/index.ts';
-import { executionRoleArn, stateBucketName } from './names.ts';
+import { executionRoleArn } from './names.ts';
 import { bootstrapStack } from './stack.ts';
 
 export { executionRoleArn, EXECUTION_ROLE_NAME, EXECUTION_ROLE_PATH } from './names.ts';
+export { completeTarget } from './target.ts';
 
 export interface BootstrapResult {
   json: string;
   violations: GuardrailViolation[];
   /** The Target the applied stack serves: its outputs, with the input's name and tags. */
   target: Target;
-}
-
-/**
- * Fills what the bootstrap decides (role ARN, state bucket) into a Target document that lacks them, so the
- * document can be written before the account is ready. A given roleArn must be the role this stack creates.
- */
-export function completeTarget(input: unknown): unknown {
-  const doc = input as { spec?: Record<string, unknown> } | null;
-  const spec = doc?.spec;
-  if (!spec || typeof spec.accountId !== 'string' || typeof spec.region !== 'string') return input;
-  return {
-    ...doc,
-    spec: { ...spec, roleArn: spec.roleArn ?? executionRoleArn(spec.accountId), stateBucket: spec.stateBucket ?? stateBucketName(spec.accountId, spec.region) },
-  };
 }
 
 export function synthesizeBootstrap(target: Target, controlPlaneRoleArn: string): BootstrapResult {
