@@ -75,7 +75,9 @@ export class TerraformCli implements TerraformRunner {
   }
 
   init(dir: string, options: RunOptions) {
-    return this.run(dir, ['init', '-input=false', '-no-color', '-json'], options);
+    // -reconfigure: a tier's state location is fixed by its Target (which cannot move while in use); a changed
+    // backend setting (credentials, encryption headers) must not stop init asking to migrate state.
+    return this.run(dir, ['init', '-reconfigure', '-input=false', '-no-color', '-json'], options);
   }
 
   plan(dir: string, planFile: string, options: RunOptions): Promise<RunResult & { changes?: ChangeCounts }> {
