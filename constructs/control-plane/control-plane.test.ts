@@ -90,10 +90,13 @@ describe('the control plane stack', () => {
     expect(pub.tf.resource.aws_vpc_security_group_ingress_rule.network_alb_https.cidr_ipv4).toBe('0.0.0.0/0');
   });
 
-  it('alarms on /readyz, healthy and running tasks below desired, and reconcile failures from the logs', () => {
+  it('alarms on /readyz, healthy and running tasks below desired, reconcile failures and stalled environments from the logs', () => {
     const alarms = res.aws_cloudwatch_metric_alarm;
-    expect(Object.values(alarms).map((a: any) => a.alarm_name).sort()).toEqual(['terrace-healthy-tasks-low', 'terrace-readyz-failing', 'terrace-reconcile-failures', 'terrace-running-tasks-low']);
+    expect(Object.values(alarms).map((a: any) => a.alarm_name).sort()).toEqual(['terrace-environment-stalled', 'terrace-healthy-tasks-low', 'terrace-readyz-failing', 'terrace-reconcile-failures', 'terrace-running-tasks-low']);
     expect(alarms.alarms_healthy_tasks_low).toMatchObject({ threshold: 2, treat_missing_data: 'breaching' });
-    expect(res.aws_cloudwatch_log_metric_filter.alarms_failures_filter.pattern).toBe('{ $.level = 40 && $.tier = * && $.reason = * }');
+    const filters = res.aws_cloudwatch_log_metric_filter;
+    expect(filters.alarms_reconcile_failure_lines.pattern).toBe('{ $.level = 40 && $.tier = "*" && $.reason = "*" }');
+    expect(filters.alarms_stalled_lines).toMatchObject({ pattern: '{ $.level = 40 && $.msg = "* stalled (*" }', metric_transformation: { name: 'EnvironmentsStalled', namespace: 'terrace' } });
+    expect(alarms.alarms_environment_stalled).toMatchObject({ namespace: 'terrace', metric_name: 'EnvironmentsStalled' });
   });
 });
