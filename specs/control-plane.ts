@@ -19,6 +19,7 @@ export const ControlPlaneSpec = Type.Object(
       { additionalProperties: false },
     ),
     public: Type.Boolean({ default: false, description: 'an internet-facing ALB; by default it is internal (reached over VPN or peering)' }),
+    waf: Type.Optional(Type.Boolean({ description: 'a WAF on the ALB (AWS managed common rules, a per-address rate limit); on by default when public' })),
     cidr: Type.String({ default: '10.90.0.0/20', description: 'the control plane VPC' }),
     desiredCount: Type.Integer({ minimum: 2, maximum: 10, default: 2, description: 'tasks, spread across AZs' }),
   },

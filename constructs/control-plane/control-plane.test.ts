@@ -90,6 +90,16 @@ describe('the control plane stack', () => {
     expect(pub.tf.resource.aws_vpc_security_group_ingress_rule.network_alb_https.cidr_ipv4).toBe('0.0.0.0/0');
   });
 
+  it('puts a WAF (common rules, a rate limit) in front of a public ALB by default, and where the document asks', () => {
+    const waf = (edit?: (spec: Record<string, any>) => void) => synth(edit).tf.resource.aws_wafv2_web_acl_association?.waf_alb;
+    expect(waf()).toBeUndefined();
+    expect(waf((spec) => (spec.public = true))).toEqual(expect.objectContaining({ resource_arn: '${aws_lb.alb_lb.arn}', web_acl_arn: '${aws_wafv2_web_acl.waf_acl.arn}' }));
+    expect(waf((spec) => Object.assign(spec, { public: true, waf: false }))).toBeUndefined();
+    expect(waf((spec) => (spec.waf = true))).toBeDefined();
+    const rules = synth((spec) => (spec.public = true)).tf.resource.aws_wafv2_web_acl.waf_acl.rule;
+    expect(rules.map((r: any) => Object.keys(r.statement)[0])).toEqual(['managed_rule_group_statement', 'rate_based_statement']);
+  });
+
   it('alarms on /readyz, healthy and running tasks below desired, reconcile failures and stalled environments from the logs', () => {
     const alarms = res.aws_cloudwatch_metric_alarm;
     expect(Object.values(alarms).map((a: any) => a.alarm_name).sort()).toEqual(['terrace-environment-stalled', 'terrace-healthy-tasks-low', 'terrace-readyz-failing', 'terrace-reconcile-failures', 'terrace-running-tasks-low']);

@@ -53,6 +53,7 @@ ${mock('aws_lb_target_group', { arn: 'arn:aws:elasticloadbalancing:eu-west-1:999
 ${mock('aws_secretsmanager_secret', { arn: 'arn:aws:secretsmanager:eu-west-1:999999999999:secret:terrace/admin-token-AbCdEf' })}
 ${mock('aws_ecs_cluster', { arn: 'arn:aws:ecs:eu-west-1:999999999999:cluster/terrace' })}
 ${mock('aws_ecs_task_definition', { arn: 'arn:aws:ecs:eu-west-1:999999999999:task-definition/terrace:1' })}
+${mock('aws_wafv2_web_acl', { arn: 'arn:aws:wafv2:eu-west-1:999999999999:regional/webacl/terrace-api/00000000-0000-4000-8000-000000000000' })}
 }
 
 run "apply" {

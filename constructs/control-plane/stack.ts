@@ -10,6 +10,7 @@ import { ControlPlaneNetwork } from './network.ts';
 import { ControlPlaneRoles } from './roles.ts';
 import { ControlPlaneService } from './service.ts';
 import { StoreTable } from './table.ts';
+import { ApiFirewall } from './waf.ts';
 
 /** terrace itself in its management account: table, network, ALB, Fargate service, roles, alarms. */
 export function controlPlaneStack(root: Construct, model: ControlPlaneModel): AccountStack {
@@ -37,6 +38,7 @@ export function controlPlaneStack(root: Construct, model: ControlPlaneModel): Ac
     vpcId: network.vpc.vpc.id,
     certificateArn: spec.domain.certificateArn,
   });
+  if (spec.waf ?? spec.public) new ApiFirewall(stack, 'waf', { loadBalancerArn: alb.lb.arn });
   const service = new ControlPlaneService(stack, 'api', {
     model,
     logGroup,
