@@ -61,6 +61,15 @@ describe('the target account bootstrap stack', () => {
     expect(cut).toEqual([]);
   });
 
+  it("fits every managed policy in IAM's 6144 characters once the ARNs are known", () => {
+    const known = (text: string) => text
+      .replaceAll('${aws_s3_bucket.state_bucket_bucket_bucket.arn}', 'arn:aws:s3:::terrace-state-333333333333-eu-west-1')
+      .replaceAll('${aws_kms_key.state_key_key.arn}', 'arn:aws:kms:eu-west-1:333333333333:key/00000000-0000-4000-8000-000000000000');
+    const sizes = Object.values(res.aws_iam_policy as Record<string, { policy: string }>).map((p) => known(p.policy));
+    expect(sizes.every((text) => !text.includes('${'))).toBe(true);
+    expect(Math.max(...sizes.map((text) => text.replace(/\s/g, '').length))).toBeLessThan(6144);
+  });
+
   it('keeps state in a private, versioned bucket encrypted with its own rotated key, refusing HTTP and other encryption', () => {
     expect(res.aws_kms_key.state_key_key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
     expect(res.aws_s3_bucket.state_bucket_bucket_bucket.bucket).toBe('terrace-state-333333333333-eu-west-1');

@@ -28,11 +28,11 @@ export function deployStatements({ accountId: a, region: r }: DeployScope): Stat
       Action: [
         'ec2:Describe*', 'ecs:Describe*', 'ecs:List*', 'elasticloadbalancing:Describe*', 'rds:Describe*', 'rds:ListTagsForResource',
         'elasticache:Describe*', 'elasticache:ListTagsForResource', 'sqs:ListQueues', 'cloudfront:List*', 'cloudtrail:Describe*',
-        'cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors', 'cloudtrail:ListTags', 'cloudwatch:Describe*', 'cloudwatch:List*',
+        'cloudtrail:Get*', 'cloudtrail:ListTags', 'cloudwatch:Describe*', 'cloudwatch:List*',
         'logs:Describe*', 'logs:ListTagsForResource', 'logs:ListTagsLogGroup', 'kms:DescribeKey', 'kms:List*', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus',
         'secretsmanager:DescribeSecret', 'secretsmanager:GetRandomPassword', 'secretsmanager:ListSecrets', 'iam:GetRole', 'iam:GetRolePolicy',
         'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:GetPolicy', 'iam:GetPolicyVersion', 'acm:DescribeCertificate', 'acm:ListCertificates',
-        'acm:ListTagsForCertificate', 'application-autoscaling:Describe*', 'sns:GetTopicAttributes', 'sns:GetSubscriptionAttributes', 'sns:ListTagsForResource',
+        'acm:ListTagsForCertificate', 'application-autoscaling:Describe*', 'application-autoscaling:ListTagsForResource', 'sns:GetTopicAttributes', 'sns:GetSubscriptionAttributes', 'sns:ListTagsForResource',
         'sts:GetCallerIdentity',
       ],
       Resource: '*',
@@ -137,9 +137,11 @@ export function deployStatements({ accountId: a, region: r }: DeployScope): Stat
       Effect: 'Allow',
       Action: ['kms:PutKeyPolicy', 'kms:EnableKeyRotation', 'kms:ScheduleKeyDeletion', 'kms:TagResource', 'kms:UntagResource', 'kms:UpdateKeyDescription',
         'kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias', 'kms:ListResourceTags', 'kms:CreateGrant', 'kms:GenerateDataKey', 'kms:Decrypt'],
-      Resource: arn('kms', 'key/*', 'alias/*'),
+      Resource: arn('kms', 'key/*'),
       Condition: { StringEquals: { 'aws:ResourceTag/managed-by': 'terrace' } },
     },
+    // An alias call is authorized on the alias too, which carries no tags: the key's statement holds the line.
+    { Sid: 'KeyAliases', Effect: 'Allow', Action: ['kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias'], Resource: arn('kms', 'alias/*') },
     {
       Sid: 'RolesUnderTheBoundary',
       Effect: 'Allow',
@@ -197,7 +199,7 @@ const READS = ['ec2', 'ecs', 'elasticloadbalancing', 'rds', 'elasticache', 'clou
   .map((service) => `${service}:Describe*`)
   .concat(['ecs:List*', 'rds:List*', 'elasticache:List*', 'sqs:List*', 'cloudfront:List*', 'cloudtrail:Get*', 'cloudtrail:List*', 'cloudwatch:List*', 'logs:List*',
     'kms:List*', 'kms:GetKey*', 'secretsmanager:Describe*', 'secretsmanager:List*', 'secretsmanager:GetRandomPassword', 'iam:Get*', 'iam:List*', 'acm:List*',
-    'sns:Get*', 'sns:List*', 'xray:GetSampling*', 'sts:GetCallerIdentity']);
+    'sns:Get*', 'sns:List*', 'xray:GetSampling*', 'sts:GetCallerIdentity', 'application-autoscaling:ListTagsForResource']);
 
 /**
  * The ceiling of every role terrace creates or runs as. IAM caps a boundary at 6144 characters, so it names
