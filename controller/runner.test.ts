@@ -33,12 +33,30 @@ describe('TerraformCli with real terraform', () => {
     expect(again.changes).toBeUndefined();
   });
 
-  it('stops a run at its timeout and says so', async () => {
+  // A stand-in for a terraform run that outlasts its timeout: real terraform may finish first on a loaded machine.
+  function slowTerraform(script: string): string {
+    const bin = join(dir.path, 'slow-terraform');
+    writeFileSync(bin, `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    return bin;
+  }
+
+  it('stops a run at its timeout with SIGINT and says so', async () => {
     const work = workdir();
-    const tf = new TerraformCli({ homeDir: join(dir.path, 'home'), killGraceMs: 2_000 });
-    const result = await tf.plan(work, 'p.tfplan', { timeoutMs: 1 });
+    const tf = new TerraformCli({ homeDir: join(dir.path, 'home'), bin: slowTerraform('exec sleep 30'), killGraceMs: 20_000 });
+    const result = await tf.plan(work, 'p.tfplan', { timeoutMs: 100 });
     expect(result.timedOut).toBe(true);
     expect(result.code).not.toBe(0);
+    expect(result.durationMs).toBeLessThan(15_000); // SIGINT ended it, not the grace period's SIGKILL
+  });
+
+  it('kills a run that ignores SIGINT once the grace period is over', async () => {
+    const work = workdir();
+    const tf = new TerraformCli({ homeDir: join(dir.path, 'home'), bin: slowTerraform("trap '' INT\nexec sleep 30"), killGraceMs: 300 });
+    const result = await tf.plan(work, 'p.tfplan', { timeoutMs: 100 });
+    expect(result.timedOut).toBe(true);
+    expect(result.code).not.toBe(0);
+    expect(result.durationMs).toBeGreaterThanOrEqual(390);
+    expect(result.durationMs).toBeLessThan(20_000);
   });
 
   it('cancels a run when its signal aborts', async () => {
