@@ -12,6 +12,7 @@ interface BootstrapOptions {
   file: string;
   controlPlaneRole: string;
   out: string;
+  apply?: boolean;
 }
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[A-Za-z0-9+=,.@_/-]+$/;
@@ -27,10 +28,11 @@ export function registerBootstrap(program: Command): void {
     .requiredOption('-f, --file <path>', 'YAML or JSON file with one Target (provider aws, accountId, region, externalId; roleArn and stateBucket are filled in)')
     .requiredOption('--control-plane-role <arn>', "the control plane's task role: the only principal the execution role trusts")
     .option('-o, --out <dir>', 'output directory', 'bootstrap.out')
+    .option('--apply', "then apply it with this shell's AWS credentials (init, plan, apply; a plan that destroys anything is not applied)")
     .action(run(bootstrap));
 }
 
-async function bootstrap({ file, controlPlaneRole, out }: BootstrapOptions): Promise<number> {
+async function bootstrap({ file, controlPlaneRole, out, apply }: BootstrapOptions): Promise<number> {
   if (!ROLE_ARN.test(controlPlaneRole)) throw new Error(`--control-plane-role ${controlPlaneRole} is not an IAM role ARN`);
   let targets;
   try {
@@ -53,7 +55,14 @@ async function bootstrap({ file, controlPlaneRole, out }: BootstrapOptions): Pro
   writeFileSync(join(out, 'cdk.tf.json'), result.json);
   for (const v of result.violations) console.error(`  ${v.rule} ${v.address}: ${v.message}`);
   if (result.violations.length > 0) return EXIT.guardrail;
-  console.error(`${join(out, 'cdk.tf.json')}: guardrails passed; apply it in account ${target.spec.accountId} with its admin credentials, then register this Target:`);
+  if (apply) {
+    console.error(`${join(out, 'cdk.tf.json')}: guardrails passed; applying it in account ${target.spec.accountId}`);
+    const { applyStack } = await import('./apply-stack.ts');
+    await applyStack(out, (line) => console.error(line));
+    console.error('register this Target:');
+  } else {
+    console.error(`${join(out, 'cdk.tf.json')}: guardrails passed; apply it in account ${target.spec.accountId} with its admin credentials (or run again with --apply), then register this Target:`);
+  }
   process.stdout.write(stringify(result.target));
   return EXIT.ok;
 }
