@@ -63,6 +63,7 @@ const Postgres = Type.Object(
     extensions: Type.Array(StringEnum(POSTGRES_EXTENSIONS), { default: [], uniqueItems: true }),
     backupRetentionDays: Type.Integer({ default: 7, minimum: 1, maximum: 35 }),
     deletionProtection: Type.Boolean({ default: true }),
+    readers: Type.Integer({ default: 0, minimum: 0, maximum: 15, description: 'Aurora Serverless v2 reader instances beside the one writer, spread across the AZs (Aurora allows 15)' }),
   },
   { additionalProperties: false },
 );

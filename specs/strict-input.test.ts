@@ -34,6 +34,8 @@ describe('wrongly typed values are rejected, never defaulted', () => {
     ['null for a defaulted field', (d: any) => (d.spec.data.queues = null), 'spec.data.queues', /expected array/],
     ['driftDetection as a string', (d: any) => (d.spec.driftDetection = 'on'), 'spec.driftDetection', /expected object/],
     ['labels as a list', (d: any) => (d.metadata.labels = ['app=chat']), 'metadata.labels', /expected object/],
+    ['postgres readers as a string', (d: any) => (d.spec.data.postgres.readers = '1'), 'spec.data.postgres.readers', /expected integer/],
+    ['more postgres readers than Aurora allows', (d: any) => (d.spec.data.postgres.readers = 16), 'spec.data.postgres.readers', /15/],
   ])('%s', (_label, edit, path, message) => {
     const problems = problemsOf(variant(edit));
     expect(problems.find((p) => p.path === path)?.message, JSON.stringify(problems)).toMatch(message);

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { Fn } from '../core/cdktf.ts';
 import type { TierInputs } from '../core/inputs.ts';
 import { ref } from '../model/context.ts';
 import type { DataModel } from '../model/data.ts';
@@ -41,6 +42,17 @@ export class LocalData extends Construct {
         vpc_security_group_ids: [inputs.string(ref('network', 'postgresSecurityGroupId'))],
       });
       record(this, 'postgres_instance', { identifier: pg.instanceId, cluster_identifier: recorded(cluster, 'cluster_identifier'), instance_class: 'db.serverless' });
+      // AWS reads the writer's AZ and starts the readers after it; here the writer stands for the first AZ.
+      const azs = pg.readers.length > 0 ? inputs.list(ref('network', 'availabilityZones')) : [];
+      pg.readers.forEach((r, i) =>
+        record(this, `postgres_reader_${i + 1}`, {
+          identifier: r.instanceId,
+          cluster_identifier: recorded(cluster, 'cluster_identifier'),
+          instance_class: 'db.serverless',
+          promotion_tier: r.promotionTier,
+          availability_zone: Fn.element(azs, r.azIndex + 1),
+        }),
+      );
       const suffix = fakeId(cluster, '', 12);
       Object.assign(this.outputs, {
         postgresEndpoint: `${pg.clusterId}.cluster-${suffix}.${LOCAL_REGION}.rds.amazonaws.com`,

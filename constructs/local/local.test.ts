@@ -26,6 +26,20 @@ describe('local target', () => {
     expect(compute.compute_listener_http.input.default_action).toEqual({ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } });
   });
 
+  it('records the Aurora readers with their promotion tiers and AZs, none by default', () => {
+    expect(Object.keys(resources(synth('data', FAKE_INPUTS), 'terraform_data')).filter((k) => k.startsWith('data_postgres_reader'))).toEqual([]);
+    const environment = withSpec(devEnvironment(), (s) => (s.data.postgres.readers = 2));
+    const data = resources(JSON.parse(synthesizeTier({ environment, target: LOCAL_TARGET, tier: 'data', inputs: FAKE_INPUTS }).json) as TfJson, 'terraform_data');
+    expect(data.data_postgres_reader_1.input).toEqual({
+      identifier: 'chat-dev-data-pg-2',
+      cluster_identifier: '${terraform_data.data_postgres_cluster.output.cluster_identifier}',
+      instance_class: 'db.serverless',
+      promotion_tier: 1,
+      availability_zone: '${element(["eu-west-1a", "eu-west-1b"], 1)}',
+    });
+    expect(data.data_postgres_reader_2.input).toMatchObject({ identifier: 'chat-dev-data-pg-3', promotion_tier: 2, availability_zone: '${element(["eu-west-1a", "eu-west-1b"], 2)}' });
+  });
+
   it('puts passed upstream outputs into the inputs, else reads ../<tier>/terraform.tfstate', () => {
     const given = synth('data', FAKE_INPUTS);
     expect(given.data).toBeUndefined();

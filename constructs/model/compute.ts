@@ -170,6 +170,8 @@ export function injectedVars(ctx: ModelContext): { env: InjectedVar[]; secrets: 
     env.push({ name: 'DATABASE_HOST', value: [ref('data', 'postgresEndpoint')] });
     env.push({ name: 'DATABASE_PORT', value: [String(data.postgres.port)] });
     env.push({ name: 'DATABASE_NAME', value: [data.postgres.databaseName] });
+    // Only with readers: without them the reader endpoint is the writer, and a new variable would roll every service.
+    if (data.postgres.readers.length > 0) env.push({ name: 'DATABASE_READ_HOST', value: [ref('data', 'postgresReaderEndpoint')] });
     // ECS reads one JSON key of the RDS-managed secret: `<arn>:<key>::`.
     const pgSecret = ref('data', 'postgresSecretArn');
     secrets.push({ name: 'DATABASE_USER', value: [pgSecret, ':username::'], secretArn: pgSecret });

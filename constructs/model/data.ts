@@ -10,9 +10,23 @@ export interface DbParameter {
   readonly value: string;
 }
 
+/** An Aurora reader: failover takes the lowest promotion tier first. */
+export interface PostgresReaderModel {
+  readonly instanceId: string;
+  /**
+   * Readers in tiers 0 and 1 scale with the writer (ready to take over at its size); tiers 2 to 15 scale on
+   * their own load. The first reader is the failover standby (1), the others serve reads (2).
+   */
+  readonly promotionTier: number;
+  /** Index into the AZs ordered from the writer's: 0 is the first AZ after the writer's. */
+  readonly azIndex: number;
+}
+
 export interface PostgresModel {
   readonly clusterId: string;
+  /** The writer. */
   readonly instanceId: string;
+  readonly readers: readonly PostgresReaderModel[];
   readonly engineVersion: string;
   /** Parameter group family, e.g. `aurora-postgresql16`. */
   readonly family: string;
@@ -99,6 +113,11 @@ function postgresModel(env: string, pg: PostgresSpec): PostgresModel {
   return {
     clusterId,
     instanceId: fitName(clusterId, 63, '-1'),
+    readers: Array.from({ length: pg.readers }, (_, i) => ({
+      instanceId: fitName(clusterId, 63, `-${i + 2}`),
+      promotionTier: i === 0 ? 1 : 2,
+      azIndex: i,
+    })),
     engineVersion: pg.engineVersion,
     family: `aurora-postgresql${major}`,
     parameterGroupName: fitName(clusterId, 255, `-pg${major}`),

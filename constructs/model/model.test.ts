@@ -102,6 +102,15 @@ describe('dataModel', () => {
     expect(dataModel(dev()).redis).toMatchObject({ automaticFailover: false, numCacheClusters: 1 });
     expect(dataModel(prod()).redis).toMatchObject({ automaticFailover: true, numCacheClusters: 3, memberClusterIds: ['chat-prod-data-redis-001', 'chat-prod-data-redis-002', 'chat-prod-data-redis-003'] });
   });
+  it('runs no reader by default; readers after the writer, the first as failover standby', () => {
+    expect(dataModel(dev()).postgres).toMatchObject({ instanceId: 'chat-dev-data-pg-1', readers: [] });
+    const env = withSpec(devEnvironment(), (s) => (s.data.postgres.readers = 3));
+    expect(dataModel(modelContext(env, LOCAL_TARGET)).postgres!.readers).toEqual([
+      { instanceId: 'chat-dev-data-pg-2', promotionTier: 1, azIndex: 0 },
+      { instanceId: 'chat-dev-data-pg-3', promotionTier: 2, azIndex: 1 },
+      { instanceId: 'chat-dev-data-pg-4', promotionTier: 2, azIndex: 2 },
+    ]);
+  });
 });
 
 describe('computeModel', () => {
@@ -121,6 +130,13 @@ describe('computeModel', () => {
     expect(web.injectedEnv.map((v) => v.name)).not.toContain('DATABASE_HOST');
     expect(worker.injectedEnv.map((v) => v.name)).toEqual(expect.arrayContaining(['DATABASE_HOST', 'REDIS_URL', 'QUEUE_DEFAULT_URL', 'QUEUE_NOTIFICATIONS_URL']));
     expect(worker.injectedSecrets.map((v) => v.name)).toEqual(['DATABASE_USER', 'DATABASE_PASSWORD', 'REDIS_AUTH_TOKEN']);
+  });
+  it('injects the reader endpoint as DATABASE_READ_HOST only when there are readers', () => {
+    const names = (env: ReturnType<typeof devEnvironment>) => computeModel(modelContext(env, LOCAL_TARGET)).services[0].injectedEnv;
+    expect(names(devEnvironment()).map((v) => v.name)).not.toContain('DATABASE_READ_HOST');
+    const withReaders = names(withSpec(devEnvironment(), (s) => (s.data.postgres.readers = 1)));
+    expect(withReaders).toContainEqual({ name: 'DATABASE_READ_HOST', value: [{ tier: 'data', output: 'postgresReaderEndpoint' }] });
+    expect(tierOutputNames(dev(), 'data')).toContain('postgresReaderEndpoint');
   });
   it('builds secret ARNs for IAM from names, and keeps ARNs', () => {
     const { environment, target } = awsExample('chat-staging');

@@ -3,24 +3,29 @@ import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group/index.js'
 import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance/index.js';
 import { RdsClusterParameterGroup } from '@cdktf/provider-aws/lib/rds-cluster-parameter-group/index.js';
 import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster/index.js';
+import { Fn } from '../../core/cdktf.ts';
 import type { PostgresModel } from '../../model/data.ts';
 
 export interface AuroraPostgresProps {
   readonly model: PostgresModel;
   readonly subnetIds: string[];
   readonly securityGroupId: string;
+  /** The environment's AZs (the network tier's), across which the readers are spread. */
+  readonly availabilityZones: string[];
 }
 
 /**
  * Aurora PostgreSQL Serverless v2: encrypted storage, master password kept by RDS in Secrets Manager (never
- * in state), IAM auth, logs to CloudWatch, and a parameter group that preloads the requested extensions.
+ * in state), IAM auth, logs to CloudWatch, a parameter group that preloads the requested extensions, one writer
+ * instance and `readers` reader instances spread across the AZs.
  */
 export class AuroraPostgres extends Construct {
   readonly cluster: RdsCluster;
   readonly instance: RdsClusterInstance;
+  readonly readers: RdsClusterInstance[];
   readonly parameterGroup: RdsClusterParameterGroup;
 
-  constructor(scope: Construct, id: string, { model, subnetIds, securityGroupId }: AuroraPostgresProps) {
+  constructor(scope: Construct, id: string, { model, subnetIds, securityGroupId, availabilityZones }: AuroraPostgresProps) {
     super(scope, id);
     const subnetGroup = new DbSubnetGroup(this, 'subnet_group', { name: model.subnetGroupName, subnetIds });
     this.parameterGroup = new RdsClusterParameterGroup(this, 'parameter_group', {
@@ -62,5 +67,26 @@ export class AuroraPostgres extends Construct {
       publiclyAccessible: false,
       performanceInsightsEnabled: true,
     });
+    // The AZs starting after the writer's (the writer's last), so the first reader stands in another AZ and the
+    // others spread round. The writer's own AZ is read, never pinned: pinning it would replace the writer. It
+    // stays this instance's AZ after a failover too, so the readers' AZs never move on their own (a change of
+    // availability_zone replaces a reader).
+    const writerAz = this.instance.availabilityZone;
+    const fromWriter = Fn.concat([Fn.tolist(Fn.setsubtract(availabilityZones, [writerAz])), [writerAz]]);
+    this.readers = model.readers.map(
+      (r, i) =>
+        new RdsClusterInstance(this, `reader_${i + 1}`, {
+          identifier: r.instanceId,
+          clusterIdentifier: this.cluster.id,
+          instanceClass: 'db.serverless',
+          engine: this.cluster.engine,
+          engineVersion: this.cluster.engineVersion,
+          dbSubnetGroupName: subnetGroup.name,
+          availabilityZone: Fn.element(fromWriter, r.azIndex),
+          promotionTier: r.promotionTier,
+          publiclyAccessible: false,
+          performanceInsightsEnabled: true,
+        }),
+    );
   }
 }

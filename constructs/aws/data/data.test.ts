@@ -25,6 +25,40 @@ describe('AWS data tier', () => {
     expect(resources(tf, 'aws_db_subnet_group').data_postgres_subnet_group.subnet_ids).toEqual(['subnet-priv1', 'subnet-priv2']);
   });
 
+  it('runs only the writer without readers, and reader instances spread from the writer\'s AZ with promotion tiers', async () => {
+    const staging = await awsTier('chat-staging', 'data', FAKE_INPUTS);
+    expect(Object.keys(resources(staging.tf, 'aws_rds_cluster_instance'))).toEqual(['data_postgres_instance']);
+    expect(resources(staging.tf, 'aws_rds_cluster_instance').data_postgres_instance.availability_zone).toBeUndefined();
+
+    const env = withSpec(awsExample('chat-staging').environment, (s) => (s.data.postgres.readers = 2));
+    const { tf } = await awsTier('chat-staging', 'data', FAKE_INPUTS, env);
+    const instances = resources(tf, 'aws_rds_cluster_instance');
+    expect(Object.keys(instances)).toEqual(['data_postgres_instance', 'data_postgres_reader_1', 'data_postgres_reader_2']);
+    const writerAz = 'aws_rds_cluster_instance.data_postgres_instance.availability_zone';
+    const fromWriter = `concat(tolist(setsubtract(["eu-west-1a", "eu-west-1b"], [${writerAz}])), [${writerAz}])`;
+    expect(instances.data_postgres_reader_1).toMatchObject({
+      identifier: 'chat-staging-data-pg-2',
+      cluster_identifier: '${aws_rds_cluster.data_postgres_cluster.id}',
+      instance_class: 'db.serverless',
+      engine: '${aws_rds_cluster.data_postgres_cluster.engine}',
+      db_subnet_group_name: '${aws_db_subnet_group.data_postgres_subnet_group.name}',
+      promotion_tier: 1,
+      availability_zone: `\${element(${fromWriter}, 0)}`,
+      publicly_accessible: false,
+      performance_insights_enabled: true,
+    });
+    expect(instances.data_postgres_reader_2).toMatchObject({ identifier: 'chat-staging-data-pg-3', promotion_tier: 2, availability_zone: `\${element(${fromWriter}, 1)}` });
+    // The writer is never pinned to an AZ (that would replace it) and has no promotion tier of its own.
+    expect(instances.data_postgres_instance.availability_zone).toBeUndefined();
+  });
+
+  it('validates the prod example with readers from the network tier\'s state', async () => {
+    const { tf } = await awsTier('chat-prod', 'data');
+    const readers = Object.entries(resources(tf, 'aws_rds_cluster_instance')).filter(([k]) => k.startsWith('data_postgres_reader_'));
+    expect(readers.map(([, r]) => [r.identifier, r.promotion_tier])).toEqual([['chat-prod-data-pg-2', 1], ['chat-prod-data-pg-3', 2]]);
+    expect(readers[0][1].availability_zone).toContain('data.terraform_remote_state.remote_state_network.outputs.availabilityZones');
+  });
+
   it('preloads requested extensions in the cluster parameter group', async () => {
     const { environment } = awsExample('chat-staging');
     const env = withSpec(environment, (s) => (s.data.postgres.extensions = ['pg_stat_statements', 'pg_cron', 'pgvector']));

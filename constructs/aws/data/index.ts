@@ -22,7 +22,12 @@ export class AwsData extends Construct {
     super(scope, id);
     const subnetIds = inputs.list(ref('network', 'privateSubnetIds'));
     if (model.postgres) {
-      const pg = new AuroraPostgres(this, 'postgres', { model: model.postgres, subnetIds, securityGroupId: inputs.string(ref('network', 'postgresSecurityGroupId')) });
+      const pg = new AuroraPostgres(this, 'postgres', {
+        model: model.postgres,
+        subnetIds,
+        securityGroupId: inputs.string(ref('network', 'postgresSecurityGroupId')),
+        availabilityZones: model.postgres.readers.length > 0 ? inputs.list(ref('network', 'availabilityZones')) : [],
+      });
       this.postgres = pg;
       Object.assign(this.outputs, {
         postgresEndpoint: pg.cluster.endpoint,

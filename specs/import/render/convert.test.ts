@@ -134,17 +134,29 @@ describe('importRenderBlueprint: projects and environments, older spellings (pro
     expect(storefront).toMatchObject({ port: 3000, command: ['sh', '-c', 'node server.js --port 3000'], cpu: 512, memory: 1024, desiredCount: 1, public: true });
     expect(search).toEqual({ name: 'search', image: 'docker.io/getmeili/meilisearch:v1.8', port: 10000, cpu: 512, memory: 1024, env: { MEILI_ENV: 'production', PORT: '10000' } });
     expect(r.spec(0).data.redis).toEqual({ nodeType: 'cache.t4g.micro', replicas: 0 });
-    expect(r.spec(0).data.postgres).toEqual({ engineVersion: '15.10', minCapacity: 1, maxCapacity: 4 });
+    expect(r.spec(0).data.postgres).toEqual({ engineVersion: '15.10', minCapacity: 1, maxCapacity: 4, readers: 1 });
     expect(r.spec(1).compute.services[0]).toMatchObject({ cpu: 4096, memory: 8192, desiredCount: 3 });
     expect(r.spec(1).compute.domain.certificateArn).toContain(':us-east-1:');
   });
 
-  it('warns about the second database, readers, the private service, its address and previews', () => {
+  it('turns highAvailability and readReplicas into Aurora readers, the standby shared with the first replica', () => {
+    const at = 'projects[0].environments[0].databases[0]';
+    expect(r.warnings[`${at}.highAvailability`]).toBeUndefined();
+    expect(r.warnings[`${at}.readReplicas`]).toBeUndefined();
+    expect(r.mapped).toContainEqual({ path: at, message: expect.stringContaining('1 reader(s) in other AZs (the first the failover standby), read at DATABASE_READ_HOST') });
+    const db = (fields: string) => convert(['services:', '  - { type: web, name: app, runtime: image, image: { url: docker.io/library/nginx } }', 'databases:', `  - { name: db, ${fields} }`].join('\n'));
+    expect(db('readReplicas: [{ name: a }, { name: b }, { name: c }]').spec().data.postgres.readers).toBe(3);
+    expect(db('highAvailability: { enabled: true }, readReplicas: [{ name: a }, { name: b }]').spec().data.postgres.readers).toBe(2);
+    expect(db('highAvailability: { enabled: false }, readReplicas: []').spec().data.postgres.readers).toBeUndefined();
+    const many = db(`readReplicas: [${Array.from({ length: 16 }, (_, i) => `{ name: r${i} }`).join(', ')}]`);
+    expect(many.spec().data.postgres.readers).toBe(15);
+    expect(many.warnings['databases[0].readReplicas']).toContain('at most 15 readers');
+  });
+
+  it('warns about the second database, the private service, its address and previews', () => {
     const at = 'projects[0].environments[0]';
     expect(r.warnings).toMatchObject({
       [`${at}.databases[1]`]: expect.stringContaining('second database analytics-db'),
-      [`${at}.databases[0].highAvailability`]: expect.stringContaining('reader instance in another AZ'),
-      [`${at}.databases[0].readReplicas`]: expect.stringContaining('1 read replica(s)'),
       [`${at}.services[1]`]: expect.stringContaining('no service discovery'),
       [`${at}.services[0].envVars[1].fromService`]: expect.stringContaining('SEARCH_HOSTPORT: hostport of search'),
       [`${at}.services[0].envVars[2].fromService`]: expect.stringContaining('read REDIS_HOST'),

@@ -4,6 +4,8 @@ import type { BlueprintDatabase, BlueprintService } from './scope.ts';
 import { KEY_VALUE_PLANS, POSTGRES_VERSIONS, databaseCapacity, normalizePlan } from './tables.ts';
 
 const DATABASE_HANDLED = ['name', 'plan', 'postgresMajorVersion', 'region', 'databaseName', 'user', 'highAvailability', 'readReplicas', 'diskSizeGB'];
+/** Aurora's limit of readers in a cluster (the schema's maximum of data.postgres.readers). */
+const MAX_READERS = 15;
 const KEY_VALUE_HANDLED = ['type', 'name', 'plan', 'region', 'maxmemoryPolicy', 'ipAllowList'];
 
 /** The first database as data.postgres; the others are warned by the caller. */
@@ -17,16 +19,19 @@ export function postgres(db: BlueprintDatabase, notes: Notes): Raw {
   const capacity = plan === undefined ? undefined : databaseCapacity(plan);
   if (capacity) Object.assign(out, capacity);
   else if (plan !== undefined) notes.warn(`${path}.plan`, `${JSON.stringify(plan)} is not a Render database plan terrace knows: Aurora capacity left at terrace's default`);
-  const ha = isMap(raw.highAvailability) && raw.highAvailability.enabled === true;
-  if (ha) notes.warn(`${path}.highAvailability`, 'terrace runs one Aurora instance (the writer) yet: add a reader instance in another AZ to the cluster for failover');
-  if (Array.isArray(raw.readReplicas) && raw.readReplicas.length > 0) {
-    notes.warn(`${path}.readReplicas`, `${raw.readReplicas.length} read replica(s): terrace runs no Aurora readers yet; add reader instances to the cluster and read from its reader endpoint`);
-  }
+  // A standby in another AZ is one Aurora reader (failover promotes it); read replicas are readers too, and the
+  // first reader is the standby, so the two share it.
+  const ha = raw.highAvailability === true || (isMap(raw.highAvailability) && raw.highAvailability.enabled === true);
+  const replicas = Array.isArray(raw.readReplicas) ? raw.readReplicas.length : 0;
+  const readers = Math.min(Math.max(ha ? 1 : 0, replicas), MAX_READERS);
+  if (replicas > MAX_READERS) notes.warn(`${path}.readReplicas`, `${replicas} read replicas: an Aurora cluster has at most ${MAX_READERS} readers; data.postgres.readers is ${MAX_READERS}`);
+  if (readers > 0) out.readers = readers;
   if (raw.diskSizeGB !== undefined) notes.warn(`${path}.diskSizeGB`, 'Aurora storage grows on its own: no size to set');
   for (const field of ['databaseName', 'user'] as const) {
     if (raw[field] !== undefined) notes.warn(`${path}.${field}`, `terrace names the database after the Environment and creates its own user (DATABASE_NAME, DATABASE_USER): restore the data into that database`);
   }
-  notes.map(path, `database ${db.renderName} -> data.postgres (Aurora Serverless v2 PostgreSQL ${out.engineVersion ?? 'default'}${capacity ? `, ${capacity.minCapacity}-${capacity.maxCapacity} ACUs` : ''}); move the data with pg_dump and pg_restore`);
+  const readerNote = readers > 0 ? `, ${readers} reader(s) in other AZs${ha ? ' (the first the failover standby)' : ''}, read at DATABASE_READ_HOST` : '';
+  notes.map(path, `database ${db.renderName} -> data.postgres (Aurora Serverless v2 PostgreSQL ${out.engineVersion ?? 'default'}${capacity ? `, ${capacity.minCapacity}-${capacity.maxCapacity} ACUs` : ''}${readerNote}); move the data with pg_dump and pg_restore`);
   warnUnhandled(raw, path, DATABASE_HANDLED, notes);
   return out;
 }
