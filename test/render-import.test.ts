@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { synthesizeTier } from '../constructs/index.ts';
-import { injectedVars } from '../constructs/model/compute.ts';
+import { computeModel, injectedVars } from '../constructs/model/compute.ts';
 import { modelContext } from '../constructs/model/context.ts';
-import { POSTGRES_ENV, REDIS_ENV } from '../specs/import/render/env-vars.ts';
+import { POSTGRES_ENV, REDIS_ENV, privateAddress } from '../specs/import/render/env-vars.ts';
 import { importRenderBlueprint } from '../specs/import/render/convert.ts';
 import { localTarget } from '../specs/target.ts';
 import { parseEnvironment } from '../specs/validate.ts';
@@ -36,5 +36,10 @@ describe('an imported Blueprint through synthesis', () => {
     const injected = injectedVars(modelContext(parseEnvironment({ ...doc, spec: { ...(doc.spec as object), data: { postgres: {}, redis: {} } } }), localTarget()));
     const names = [...injected.env, ...injected.secrets].map((v) => v.name);
     expect(names).toEqual(expect.arrayContaining([...Object.values(POSTGRES_ENV), ...Object.values(REDIS_ENV)]));
+  });
+
+  it('writes a service\'s address as the private DNS name the compute tier registers it under', () => {
+    const [api] = computeModel(modelContext(environment, localTarget())).services;
+    expect(privateAddress('literal', 'api')).toBe(api.discovery.dnsName);
   });
 });

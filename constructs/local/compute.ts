@@ -11,7 +11,7 @@ export interface LocalComputeProps {
   readonly inputs: TierInputs;
 }
 
-/** The compute tier as terraform_data: ECS cluster, per service task/service/scaling, scheduled runs, and the ALB. */
+/** The compute tier as terraform_data: ECS cluster, the Cloud Map namespace, per service task/service/name/scaling, scheduled runs, and the ALB. */
 export class LocalCompute extends Construct {
   readonly cluster: DataResource;
   readonly services: DataResource[];
@@ -27,6 +27,12 @@ export class LocalCompute extends Construct {
     };
     this.cluster = record(this, 'cluster', { name: model.clusterName, container_insights: 'enabled' });
     const clusterName = recorded(this.cluster, 'name');
+    const namespace = record(this, 'discovery_namespace', {
+      name: model.discovery.namespaceName,
+      type: 'DNS_PRIVATE',
+      description: model.discovery.description,
+      vpc: inputs.string(ref('network', 'vpcId')),
+    });
 
     const alb = model.alb && record(this, 'alb', {
       name: model.alb.name,
@@ -71,7 +77,7 @@ export class LocalCompute extends Construct {
       }
     }
 
-    this.services = model.services.map((s) => this.service(s, model, inputs, clusterName, net, targetGroups.get(s.name)));
+    this.services = model.services.map((s) => this.service(s, model, inputs, clusterName, net, namespace, targetGroups.get(s.name)));
     const services = new Map(model.services.map((s, i) => [s.name, this.services[i]]));
     for (const sch of model.schedules) {
       const service = services.get(sch.service)!;
@@ -107,7 +113,7 @@ export class LocalCompute extends Construct {
     };
   }
 
-  private service(s: ServiceModel, model: ComputeModel, inputs: TierInputs, cluster: string, net: { privateSubnetIds: string[]; serviceSecurityGroupId: string }, tg?: DataResource): DataResource {
+  private service(s: ServiceModel, model: ComputeModel, inputs: TierInputs, cluster: string, net: { privateSubnetIds: string[]; serviceSecurityGroupId: string }, namespace: DataResource, tg?: DataResource): DataResource {
     const logGroup = record(this, `service_${s.name}_log_group`, { name: s.logGroupName, retention_in_days: model.logRetentionDays });
     const { environment, secrets } = serviceEnvironment(s, inputs);
     const executionRole = record(this, `service_${s.name}_execution_role`, {
@@ -138,6 +144,15 @@ export class LocalCompute extends Construct {
       task_role: recorded(taskRole, 'name'),
       containers,
     });
+    const discovery = record(this, `service_${s.name}_discovery`, {
+      name: s.discovery.name,
+      namespace: recorded(namespace, 'name'),
+      dns_name: s.discovery.dnsName,
+      dns_records: [{ type: 'A', ttl: model.discovery.ttl }],
+      routing_policy: 'MULTIVALUE',
+      health_check: 'ecs',
+      port: s.port,
+    });
     const service = record(this, `service_${s.name}`, {
       name: s.serviceName,
       cluster,
@@ -148,6 +163,7 @@ export class LocalCompute extends Construct {
       security_groups: [net.serviceSecurityGroupId],
       assign_public_ip: false,
       deployment_circuit_breaker: { enable: true, rollback: true },
+      service_registry: recorded(discovery, 'dns_name'),
       load_balancer: tg ? { target_group: recorded(tg, 'name'), container_name: s.name, container_port: s.port } : null,
     });
     if (s.autoscaling) {

@@ -23,6 +23,12 @@ describe('local target', () => {
     const compute = resources(synth('compute', FAKE_INPUTS), 'terraform_data');
     expect(compute.compute_alb.input).toMatchObject({ idle_timeout: 3600, drop_invalid_header_fields: true });
     expect(compute.compute_target_group_web.input.stickiness).toEqual({ enabled: true, type: 'lb_cookie', cookie_duration: 86400 });
+    expect(compute.compute_discovery_namespace.input).toEqual({ name: 'chat-dev.internal', type: 'DNS_PRIVATE', description: 'terrace chat-dev: services by name', vpc: FAKE_INPUTS.network.vpcId });
+    expect(compute.compute_service_worker_discovery.input).toEqual({
+      name: 'worker', namespace: '${terraform_data.compute_discovery_namespace.output.name}', dns_name: 'worker.chat-dev.internal',
+      dns_records: [{ type: 'A', ttl: 10 }], routing_policy: 'MULTIVALUE', health_check: 'ecs', port: 8000,
+    });
+    expect(compute.compute_service_web.input.service_registry).toBe('${terraform_data.compute_service_web_discovery.output.dns_name}');
     expect(compute.compute_listener_http.input.default_action).toEqual({ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } });
   });
 

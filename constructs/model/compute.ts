@@ -12,6 +12,18 @@ const WEBSOCKET_STOP_TIMEOUT = 120;
 const HTTP_STOP_TIMEOUT = 30;
 const DEFAULT_IDLE_TIMEOUT = 60;
 export const XRAY_IMAGE = 'public.ecr.aws/xray/aws-xray-daemon:3.3.14';
+/** Seconds resolvers may cache a service's A records: short, so a replaced task's address goes out of use soon. */
+export const DISCOVERY_TTL = 10;
+
+/** The Cloud Map private DNS namespace every service of an environment is registered in: `<environment>.internal`. */
+export function discoveryNamespace(env: string): string {
+  return `${env}.internal`;
+}
+
+/** A service's stable private DNS name (A records of its running tasks): `<service>.<environment>.internal`. */
+export function privateDnsName(env: string, service: string): string {
+  return `${service}.${discoveryNamespace(env)}`;
+}
 
 /** An environment variable or secret whose value another tier produces. */
 export interface InjectedVar {
@@ -49,6 +61,8 @@ export interface ServiceModel {
   readonly ecrRepositoryArns: readonly string[];
   readonly injectedEnv: readonly InjectedVar[];
   readonly injectedSecrets: readonly InjectedVar[];
+  /** Cloud Map: the service's name in the namespace, and the DNS name other services reach it by on its port. */
+  readonly discovery: { readonly name: string; readonly dnsName: string };
   /** Present for public services. */
   readonly target?: {
     readonly groupName: string;
@@ -81,8 +95,16 @@ export interface ScheduleModel {
   readonly roleName: string;
 }
 
+/** Every service registers its tasks' addresses here (ECS service registries, A records of awsvpc tasks). */
+export interface DiscoveryModel {
+  readonly namespaceName: string;
+  readonly description: string;
+  readonly ttl: number;
+}
+
 export interface ComputeModel {
   readonly clusterName: string;
+  readonly discovery: DiscoveryModel;
   readonly services: readonly ServiceModel[];
   readonly schedules: readonly ScheduleModel[];
   readonly alb?: AlbModel;
@@ -114,7 +136,8 @@ export function computeModel(ctx: ModelContext): ComputeModel {
     const scheduleName = fitName(resourceName(env, 'compute', s.name), 64);
     return { name: s.name, scheduleName, expression: s.schedule, service: s.service, command: s.command, roleName: fitName(scheduleName, 64, '-sched') };
   });
-  return { clusterName, services, schedules, alb, logRetentionDays: logRetentionDays(spec), xray: spec.observability?.xray ?? false };
+  const discovery: DiscoveryModel = { namespaceName: discoveryNamespace(env), description: `terrace ${env}: services by name`, ttl: DISCOVERY_TTL };
+  return { clusterName, discovery, services, schedules, alb, logRetentionDays: logRetentionDays(spec), xray: spec.observability?.xray ?? false };
 }
 
 function serviceModel(ctx: ModelContext, clusterName: string, s: ServiceSpec, ruleIndex: number): ServiceModel {
@@ -148,6 +171,7 @@ function serviceModel(ctx: ModelContext, clusterName: string, s: ServiceSpec, ru
     // The user's own env and secrets win over what terrace injects.
     injectedEnv: injected.env.filter((v) => !taken.has(v.name)),
     injectedSecrets: injected.secrets.filter((v) => !taken.has(v.name)),
+    discovery: { name: s.name, dnsName: privateDnsName(env, s.name) },
     target: s.public
       ? {
           groupName: fitName(serviceName, 32),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { awsExample, devEnvironment, LOCAL_TARGET, withSpec } from '../testing/fixtures.ts';
 import { parseCidr, subnetCidrs } from './cidr.ts';
-import { computeModel, secretArn } from './compute.ts';
+import { computeModel, privateDnsName, secretArn } from './compute.ts';
 import { modelContext } from './context.ts';
 import { dataModel, postgresParameters } from './data.ts';
 import { escapeDeep, escapeTemplate } from './escape.ts';
@@ -76,12 +76,38 @@ describe('networkModel', () => {
     const none = modelContext(withSpec(devEnvironment(), (s) => { s.network.natGateways = 0; delete s.compute; delete s.observability; }), LOCAL_TARGET);
     expect(networkModel(none).privateRouteNat).toEqual([undefined, undefined]);
   });
-  it('opens services only to the ALB on public service ports, and data stores only to services', () => {
+  it('opens services only to the ALB on public service ports, to each other on service ports, and data stores only to services', () => {
     const groups = Object.fromEntries(networkModel(dev()).securityGroups.map((g) => [g.key, g]));
-    expect(groups.services.ingress).toEqual([{ description: 'from the ALB on 8000', port: 8000, peer: 'alb' }]);
+    expect(groups.services.ingress).toEqual([
+      { description: 'from the ALB on 8000', port: 8000, peer: 'alb' },
+      { description: 'from services on 8000', port: 8000, peer: 'services' },
+    ]);
+    expect(groups.services.egress.filter((r) => r.peer === 'services')).toEqual([{ description: 'to services on 8000', port: 8000, peer: 'services' }]);
     expect(groups.postgres.ingress).toEqual([expect.objectContaining({ port: 5432, peer: 'services' })]);
     expect(groups.redis.ingress).toEqual([expect.objectContaining({ port: 6379, peer: 'services' })]);
     expect(groups.alb.ingress.map((r) => [r.port, r.cidr])).toEqual([[443, '0.0.0.0/0'], [80, '0.0.0.0/0']]);
+  });
+  it('lets services reach each other on every port a service listens on (each once), public or private, and no other', () => {
+    const ctx = modelContext(withSpec(devEnvironment(), (s) => {
+      s.compute.services.push({ name: 'search', image: 'x', port: 7700 }, { name: 'admin', image: 'x', port: 7700 });
+    }), LOCAL_TARGET);
+    const services = networkModel(ctx).securityGroups.find((g) => g.key === 'services')!;
+    expect(services.ingress.filter((r) => r.peer === 'services').map((r) => r.port)).toEqual([7700, 8000]);
+    expect(services.egress.filter((r) => r.peer === 'services').map((r) => r.port)).toEqual([7700, 8000]);
+    // The ALB still reaches only the public service's port.
+    expect(services.ingress.filter((r) => r.peer === 'alb').map((r) => r.port)).toEqual([8000]);
+  });
+});
+
+describe('computeModel: service discovery', () => {
+  it('names every service <service>.<environment>.internal in one Cloud Map namespace per environment', () => {
+    const model = computeModel(dev());
+    expect(model.discovery).toEqual({ namespaceName: 'chat-dev.internal', description: 'terrace chat-dev: services by name', ttl: 10 });
+    expect(model.services.map((s) => s.discovery)).toEqual([
+      { name: 'web', dnsName: 'web.chat-dev.internal' },
+      { name: 'worker', dnsName: 'worker.chat-dev.internal' },
+    ]);
+    expect(privateDnsName('chat-dev', 'chat-api')).toBe('chat-api.chat-dev.internal');
   });
 });
 

@@ -61,7 +61,7 @@ export function networkModel({ env, spec }: ModelContext): NetworkModel {
     privateSubnets: cidrs.private.map((cidr, i) => ({ name: `${name}-private-${i + 1}`, cidr, azIndex: i })),
     natGateways,
     privateRouteNat: Array.from({ length: azCount }, (_, i) => (natCount === 0 ? undefined : natCount === 1 ? 0 : i)),
-    securityGroups: securityGroups(name, publicPorts({ spec })),
+    securityGroups: securityGroups(name, publicPorts({ spec }), servicePorts({ spec })),
     flowLogs: {
       logGroupName: `/terrace/${env}/vpc-flow-logs`,
       retentionDays: logRetentionDays(spec),
@@ -76,7 +76,13 @@ export function publicPorts({ spec }: Pick<ModelContext, 'spec'>): number[] {
   return [...new Set(ports)].sort((a, b) => a - b);
 }
 
-function securityGroups(name: string, ports: number[]): SecurityGroupModel[] {
+/** Ports services listen on, each once: what services may open to each other (by their private DNS names). */
+export function servicePorts({ spec }: Pick<ModelContext, 'spec'>): number[] {
+  const ports = (spec.compute?.services ?? []).map((s) => s.port);
+  return [...new Set(ports)].sort((a, b) => a - b);
+}
+
+function securityGroups(name: string, ports: number[], ownPorts: number[]): SecurityGroupModel[] {
   return [
     {
       key: 'alb',
@@ -91,13 +97,19 @@ function securityGroups(name: string, ports: number[]): SecurityGroupModel[] {
     {
       key: 'services',
       name: `${name}-services`,
+      // Kept as first written although services now also take each other's ports: a new description replaces the group.
       description: 'ECS services: from the ALB on service ports only',
-      ingress: ports.map((port) => ({ description: `from the ALB on ${port}`, port, peer: 'alb' as const })),
+      ingress: [
+        ...ports.map((port) => ({ description: `from the ALB on ${port}`, port, peer: 'alb' as const })),
+        // Services reach each other by Cloud Map name, on the ports services listen on and no other.
+        ...ownPorts.map((port) => ({ description: `from services on ${port}`, port, peer: 'services' as const })),
+      ],
       egress: [
         // AWS APIs, Secrets Manager and image registries; nothing else leaves on other ports.
         { description: 'HTTPS to AWS APIs and registries', port: 443, cidr: ANYWHERE },
         { description: 'to Postgres', port: POSTGRES_PORT, peer: 'postgres' },
         { description: 'to Redis', port: REDIS_PORT, peer: 'redis' },
+        ...ownPorts.map((port) => ({ description: `to services on ${port}`, port, peer: 'services' as const })),
       ],
     },
     {

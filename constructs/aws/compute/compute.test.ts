@@ -79,6 +79,22 @@ describe('AWS compute tier', () => {
     expect(policies.compute_worker_service_scaling_requests).toBeUndefined();
   });
 
+  it('registers every service in a Cloud Map private DNS namespace on the VPC: <service>.<environment>.internal, A records', async () => {
+    const { tf } = await awsTier('chat-staging', 'compute', FAKE_INPUTS);
+    expect(resources(tf, 'aws_service_discovery_private_dns_namespace').compute_discovery_namespace).toEqual(expect.objectContaining({ name: 'chat-staging.internal', vpc: 'vpc-0123' }));
+    const registries = resources(tf, 'aws_service_discovery_service');
+    expect(Object.keys(registries).sort()).toEqual(['compute_discovery_service_web', 'compute_discovery_service_worker']);
+    expect(registries.compute_discovery_service_worker).toMatchObject({
+      name: 'worker',
+      force_destroy: true,
+      dns_config: { namespace_id: '${aws_service_discovery_private_dns_namespace.compute_discovery_namespace.id}', routing_policy: 'MULTIVALUE', dns_records: [{ type: 'A', ttl: 10 }] },
+      health_check_custom_config: {},
+    });
+    const services = resources(tf, 'aws_ecs_service');
+    expect(services.compute_worker_service_service.service_registries).toEqual({ registry_arn: '${aws_service_discovery_service.compute_discovery_service_worker.arn}' });
+    expect(services.compute_web_service_service.service_registries).toEqual({ registry_arn: '${aws_service_discovery_service.compute_discovery_service_web.arn}' });
+  });
+
   it('routes services with paths through listener rules', async () => {
     const { environment } = awsExample('chat-staging');
     const env = withSpec(environment, (s) => s.compute.services.push({ name: 'admin', image: 'x', public: true, port: 9000, paths: ['/admin/*'] }));

@@ -6,6 +6,7 @@ import { serviceEnvironment } from '../../core/service-env.ts';
 import type { ComputeModel } from '../../model/compute.ts';
 import { partitionOf, ref, type ModelContext } from '../../model/context.ts';
 import { Alb } from './alb.ts';
+import { ServiceDiscovery } from './discovery.ts';
 import { ServiceRoles } from './roles.ts';
 import { ScheduledRun } from './schedule.ts';
 import { FargateService } from './service.ts';
@@ -21,6 +22,7 @@ export interface AwsComputeProps {
 export class AwsCompute extends Construct {
   readonly cluster: EcsCluster;
   readonly alb?: Alb;
+  readonly discovery: ServiceDiscovery;
   readonly services: FargateService[];
   readonly schedules: ScheduledRun[];
   readonly outputs: Record<string, unknown>;
@@ -31,6 +33,7 @@ export class AwsCompute extends Construct {
     const privateSubnetIds = inputs.list(ref('network', 'privateSubnetIds'));
     this.cluster = new EcsCluster(this, 'cluster', { name: model.clusterName, setting: [{ name: 'containerInsights', value: 'enabled' }] });
 
+    this.discovery = new ServiceDiscovery(this, 'discovery', { model: model.discovery, services: model.services, vpcId: inputs.string(ref('network', 'vpcId')) });
     if (model.alb) {
       this.alb = new Alb(this, 'alb', {
         model: model.alb,
@@ -75,6 +78,7 @@ export class AwsCompute extends Construct {
         taskDefinitionArn: task.taskDefinition.arn,
         subnetIds: privateSubnetIds,
         securityGroupId: inputs.string(ref('network', 'serviceSecurityGroupId')),
+        registryArn: this.discovery.registries.get(s.name)!.arn,
         loadBalancer: tg && this.alb ? { targetGroupArn: tg.arn, resourceLabel: `${this.alb.lb.arnSuffix}/${tg.arnSuffix}`, listener: this.alb.https } : undefined,
       });
     });

@@ -12,6 +12,8 @@ export interface FargateServiceProps {
   readonly taskDefinitionArn: string;
   readonly subnetIds: string[];
   readonly securityGroupId: string;
+  /** The Cloud Map service ECS registers the tasks' addresses in (the service's private DNS name). */
+  readonly registryArn: string;
   /** For public services: where the ALB sends traffic, and the ALB/target group ids for request-count scaling. */
   readonly loadBalancer?: { readonly targetGroupArn: string; readonly resourceLabel: string; readonly listener: ITerraformDependable };
 }
@@ -23,7 +25,7 @@ export interface FargateServiceProps {
 export class FargateService extends Construct {
   readonly service: EcsService;
 
-  constructor(scope: Construct, id: string, { model, clusterArn, clusterName, taskDefinitionArn, subnetIds, securityGroupId, loadBalancer }: FargateServiceProps) {
+  constructor(scope: Construct, id: string, { model, clusterArn, clusterName, taskDefinitionArn, subnetIds, securityGroupId, registryArn, loadBalancer }: FargateServiceProps) {
     super(scope, id);
     this.service = new EcsService(this, 'service', {
       name: model.serviceName,
@@ -33,6 +35,8 @@ export class FargateService extends Construct {
       launchType: 'FARGATE',
       platformVersion: 'LATEST',
       networkConfiguration: { subnets: subnetIds, securityGroups: [securityGroupId], assignPublicIp: false },
+      // awsvpc tasks: A records, so no port or container is named here.
+      serviceRegistries: { registryArn },
       deploymentCircuitBreaker: { enable: true, rollback: true },
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: 200,

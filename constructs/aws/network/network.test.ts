@@ -31,8 +31,19 @@ describe('AWS network tier', () => {
     const open = ingress.filter((r) => r.cidr_ipv4 === '0.0.0.0/0');
     expect(open.map((r) => [r.security_group_id, r.from_port]).sort()).toEqual([['${aws_security_group.network_sg_alb.id}', 443], ['${aws_security_group.network_sg_alb.id}', 80]]);
     const byGroup = (g: string) => ingress.filter((r) => r.security_group_id === `\${aws_security_group.network_sg_${g}.id}`).map((r) => [r.from_port, r.referenced_security_group_id]);
-    expect(byGroup('services')).toEqual([[8000, '${aws_security_group.network_sg_alb.id}']]);
+    expect(byGroup('services')).toEqual([[8000, '${aws_security_group.network_sg_alb.id}'], [8000, '${aws_security_group.network_sg_services.id}']]);
     expect(byGroup('postgres')).toEqual([[5432, '${aws_security_group.network_sg_services.id}']]);
     expect(byGroup('redis')).toEqual([[6379, '${aws_security_group.network_sg_services.id}']]);
+  });
+
+  it('lets services reach each other on the service ports only, by rules of the services group with itself', async () => {
+    const { tf } = await awsTier('chat-staging', 'network');
+    const sg = '${aws_security_group.network_sg_services.id}';
+    expect(resources(tf, 'aws_vpc_security_group_ingress_rule').network_sg_services_ingress_self_8000).toEqual(expect.objectContaining({
+      security_group_id: sg, referenced_security_group_id: sg, ip_protocol: 'tcp', from_port: 8000, to_port: 8000, description: 'from services on 8000',
+    }));
+    expect(resources(tf, 'aws_vpc_security_group_ingress_rule').network_sg_services_ingress_8000.referenced_security_group_id).toBe('${aws_security_group.network_sg_alb.id}');
+    const egress = Object.values(resources(tf, 'aws_vpc_security_group_egress_rule')).filter((r) => r.security_group_id === sg && r.referenced_security_group_id === sg);
+    expect(egress.map((r) => [r.from_port, r.to_port])).toEqual([[8000, 8000]]);
   });
 });

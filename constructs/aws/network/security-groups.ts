@@ -30,11 +30,13 @@ export class AwsSecurityGroups extends Construct {
     ) as Record<SgKey, SecurityGroup>;
 
     const peer = (r: SgRule) => (r.cidr ? { cidrIpv4: r.cidr } : { referencedSecurityGroupId: this.groups[r.peer!].id });
+    // A group's rules with itself (services to services) get ids of their own: the port may be in a rule with a peer too.
+    const ruleId = (g: SgKey, dir: string, r: SgRule) => `${g}_${dir}_${r.peer === g ? 'self_' : ''}${r.port}`;
     for (const g of model.securityGroups) {
-      g.ingress.forEach((r) => new VpcSecurityGroupIngressRule(this, `${g.key}_ingress_${r.port}`, {
+      g.ingress.forEach((r) => new VpcSecurityGroupIngressRule(this, ruleId(g.key, 'ingress', r), {
         securityGroupId: this.groups[g.key].id, description: r.description, ipProtocol: 'tcp', fromPort: r.port, toPort: r.port, ...peer(r),
       }));
-      g.egress.forEach((r) => new VpcSecurityGroupEgressRule(this, `${g.key}_egress_${r.port}`, {
+      g.egress.forEach((r) => new VpcSecurityGroupEgressRule(this, ruleId(g.key, 'egress', r), {
         securityGroupId: this.groups[g.key].id, description: r.description, ipProtocol: 'tcp', fromPort: r.port, toPort: r.port, ...peer(r),
       }));
     }

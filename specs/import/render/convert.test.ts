@@ -157,13 +157,44 @@ describe('importRenderBlueprint: projects and environments, older spellings (pro
     const at = 'projects[0].environments[0]';
     expect(r.warnings).toMatchObject({
       [`${at}.databases[1]`]: expect.stringContaining('second database analytics-db'),
-      [`${at}.services[1]`]: expect.stringContaining('no service discovery'),
-      [`${at}.services[0].envVars[1].fromService`]: expect.stringContaining('SEARCH_HOSTPORT: hostport of search'),
       [`${at}.services[0].envVars[2].fromService`]: expect.stringContaining('read REDIS_HOST'),
       [`${at}.networkIsolationEnabled`]: expect.any(String),
       previews: expect.stringContaining('an Environment per pull request'),
     });
     expect(r.warnings[`${at}.services[0]`]).toContain('replace shop-staging.example.com with your domain');
+  });
+
+  it('reaches the pserv by its private DNS name: a note, and fromService host/port/hostport become that name and port', () => {
+    const at = 'projects[0].environments[0]';
+    expect(r.warnings[`${at}.services[1]`]).toBeUndefined();
+    expect(r.mapped).toContainEqual({ path: `${at}.services[1]`, message: expect.stringContaining('pserv search -> compute.services search (private, reached by the others at search.shop-staging.internal:10000') });
+    expect(r.warnings[`${at}.services[0].envVars[1].fromService`]).toBeUndefined();
+    expect(r.spec(0).compute.services[0].env.SEARCH_HOSTPORT).toBe('search.shop-staging.internal:10000');
+    expect(r.mapped).toContainEqual({ path: `${at}.services[0].envVars[1].fromService`, message: 'SEARCH_HOSTPORT: hostport of search -> search.shop-staging.internal:10000 (its private DNS name in the Environment\'s Cloud Map namespace)' });
+
+    const text = [
+      'services:',
+      '  - type: web',
+      '    name: Chat API',
+      '    runtime: image',
+      '    image: { url: docker.io/library/nginx }',
+      '    envVars:',
+      '      - { key: PORT, value: "8000" }',
+      '  - type: worker',
+      '    name: jobs',
+      '    runtime: image',
+      '    image: { url: docker.io/library/busybox }',
+      '    envVars:',
+      '      - { key: API_HOST, fromService: { type: web, name: Chat API, property: host } }',
+      '      - { key: API_PORT, fromService: { type: web, name: Chat API, property: port } }',
+      '      - { key: API, fromService: { type: web, name: Chat API, property: hostport } }',
+      '      - { key: API_URL, fromService: { type: web, name: Chat API, property: connectionString } }',
+      '      - { key: SELF, fromService: { type: worker, name: jobs, property: host } }',
+    ].join('\n');
+    const r2 = convert(text, { name: 'chat-dev' });
+    expect(r2.spec().compute.services[1].env).toEqual({ API_HOST: 'chat-api.chat-dev.internal', API_PORT: '8000', API: 'chat-api.chat-dev.internal:8000' });
+    expect(r2.warnings['services[1].envVars[3].fromService']).toBe('API_URL: connectionString is a Key Value\'s; Chat API is reached at chat-api.chat-dev.internal:8000: set API_URL from that by hand');
+    expect(r2.warnings['services[1].envVars[4].fromService']).toBe('SELF: host of jobs: a worker service listens on no port another service can reach: left out');
   });
 });
 

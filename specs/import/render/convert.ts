@@ -5,7 +5,7 @@ import { postgres, redis } from './data.ts';
 import { frontend } from './frontend.ts';
 import { scalar, Notes, type Note, type Raw } from './notes.ts';
 import type { BlueprintService, Scope } from './scope.ts';
-import { computeService } from './services.ts';
+import { computeService, servicePorts } from './services.ts';
 import { DEFAULT_REGION, REGIONS } from './tables.ts';
 import { eventBridgeCron } from './cron.ts';
 
@@ -68,7 +68,7 @@ function inBlueprintOrder(notes: Note[]): Note[] {
 function environment(unit: BlueprintUnit, options: RenderImportOptions, notes: Notes): Raw {
   const { services, databases } = unit;
   const of = (kind: BlueprintService['kind']) => services.filter((s) => s.kind === kind);
-  const scope: Scope = { env: unit.name, services, databases, groups: unit.groups, postgres: databases[0], redis: of('keyvalue')[0] };
+  const scope: Scope = { env: unit.name, services, databases, groups: unit.groups, postgres: databases[0], redis: of('keyvalue')[0], ports: servicePorts(services, unit.groups) };
   const region = awsRegion(unit, notes);
   const spec: Raw = { target: options.target };
 
@@ -78,7 +78,6 @@ function environment(unit: BlueprintUnit, options: RenderImportOptions, notes: N
   if (scope.redis) data.redis = redis(scope.redis, notes);
   for (const kv of of('keyvalue').slice(1)) notes.warn(kv.path, `second Key Value ${kv.renderName}: terrace has one data.redis per Environment; use another Redis logical database (/1) or its own Environment`);
 
-  const takenPorts = new Set<number>();
   let publicIndex = 0;
   const crons = of('cron').flatMap((cron) => {
     const expression = cronExpression(cron, notes);
@@ -86,7 +85,7 @@ function environment(unit: BlueprintUnit, options: RenderImportOptions, notes: N
   });
   const compute = services
     .filter((s) => s.kind === 'web' || s.kind === 'pserv' || s.kind === 'worker' || crons.some((c) => c.cron === s))
-    .map((s) => computeService(s, { scope, notes, imageRegistry: options.imageRegistry, takenPorts, publicIndex: s.kind === 'web' ? publicIndex++ : undefined }));
+    .map((s) => computeService(s, { scope, notes, imageRegistry: options.imageRegistry, publicIndex: s.kind === 'web' ? publicIndex++ : undefined }));
   const schedules = crons.map(({ cron, expression }) => ({ name: cron.name, schedule: expression, service: cron.name }));
 
   const site = of('static')[0];

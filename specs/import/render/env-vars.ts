@@ -12,6 +12,11 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** `postgres://user:pass@host`: a credential written into the Blueprint. */
 const CREDENTIAL_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
 
+/** The private DNS name terrace gives every service (constructs/model/compute.ts privateDnsName; a test checks). */
+export function privateAddress(env: string, service: string): string {
+  return `${service}.${env}.internal`;
+}
+
 /** A variable's value in the spec: a literal, or the name of a Secrets Manager secret (never a value). */
 type Resolved = { env: string } | { secret: string };
 
@@ -130,7 +135,18 @@ function fromService(ref: Raw, key: string, path: string, scope: Scope, notes: N
     if (property === 'connectionString') notes.warn(path, `${key}: REDIS_URL is rediss:// (TLS) without the password; ElastiCache's AUTH token is in REDIS_AUTH_TOKEN (from Secrets Manager): pass it to the client`);
     return undefined;
   }
-  return void notes.warn(path, `${key}: ${property} of ${name}: terrace has no service discovery between services yet (on AWS: ECS Service Connect or Cloud Map gives ${name} a private DNS name); left out`);
+  return serviceAddress(target, property, key, path, scope, notes);
+}
+
+/** host, port or hostport of another service: its private DNS name and port, as literals (they are stable). */
+function serviceAddress(target: BlueprintService, property: string, key: string, path: string, scope: Scope, notes: Notes): [string, Resolved] | undefined {
+  const port = scope.ports.get(target.renderName);
+  if (port === undefined) return void notes.warn(path, `${key}: ${property} of ${target.renderName}: a ${target.kind === 'static' ? 'static site' : `${target.kind} service`} listens on no port another service can reach: left out`);
+  if (property === 'connectionString') return void notes.warn(path, `${key}: connectionString is a Key Value's; ${target.renderName} is reached at ${privateAddress(scope.env, target.name)}:${port}: set ${key} from that by hand`);
+  const host = privateAddress(scope.env, target.name);
+  const value = property === 'host' ? host : property === 'port' ? String(port) : `${host}:${port}`;
+  notes.map(path, `${key}: ${property} of ${target.renderName} -> ${value} (its private DNS name in the Environment's Cloud Map namespace)`);
+  return [key, { env: value }];
 }
 
 /** `fromService.envVarKey`: the same literal, or the same secret, as the other service's variable. */

@@ -39,4 +39,6 @@ export interface Scope {
   readonly postgres?: BlueprintDatabase;
   /** The Key Value service that becomes data.redis (the first). */
   readonly redis?: BlueprintService;
+  /** The port of each web and pserv service, by Blueprint name (others reach a pserv on it by its private name). */
+  readonly ports: ReadonlyMap<string, number>;
 }

@@ -1,7 +1,7 @@
 import { scalar, isMap, numberAt, stringAt, type Notes, type Raw } from './notes.ts';
-import { serviceEnv } from './env-vars.ts';
+import { privateAddress, serviceEnv } from './env-vars.ts';
 import { warnUnhandled } from './fields.ts';
-import type { BlueprintService, Scope } from './scope.ts';
+import type { BlueprintGroup, BlueprintService, Scope } from './scope.ts';
 import { DEFAULT_SERVICE_PLAN, SERVICE_PLANS, normalizePlan } from './tables.ts';
 
 /** The port Render gives a service in PORT unless its envVars set one. */
@@ -16,7 +16,6 @@ export interface ServiceOptions {
   imageRegistry?: string;
   /** Public services after the first get a path prefix on the shared ALB, and a port of their own. */
   publicIndex?: number;
-  takenPorts: Set<number>;
 }
 
 /** `runtime`, or the older `env` (both on one service in real files: runtime wins). */
@@ -25,15 +24,14 @@ export function runtimeOf(raw: Raw): string | undefined {
 }
 
 /** A web, pserv or worker service as a terrace compute service (not defaulted: what a person would write). */
-export function computeService(service: BlueprintService, { scope, notes, imageRegistry, publicIndex, takenPorts }: ServiceOptions): Raw {
+export function computeService(service: BlueprintService, { scope, notes, imageRegistry, publicIndex }: ServiceOptions): Raw {
   const { raw, path, name, kind } = service;
   const runtime = runtimeOf(raw);
   if (raw.runtime !== undefined && raw.env !== undefined && scalar(raw.runtime) !== scalar(raw.env)) notes.warn(`${path}.env`, `says ${scalar(raw.env)} but runtime says ${runtime}: read runtime`);
   const out: Raw = { name, image: image(service, runtime, imageRegistry, notes) };
   const { env, secrets } = serviceEnv(service, scope, notes);
 
-  const listens = kind === 'web' || kind === 'pserv';
-  const port = listens ? servicePort(env, takenPorts) : undefined;
+  const port = scope.ports.get(service.renderName);
   if (port !== undefined) {
     out.port = port;
     env.PORT = String(port);
@@ -64,9 +62,9 @@ export function computeService(service: BlueprintService, { scope, notes, imageR
 
   if (Object.keys(env).length > 0) out.env = env;
   if (Object.keys(secrets).length > 0) out.secrets = secrets;
-  if (kind === 'pserv') notes.warn(path, `${service.renderName} is a private service: it runs without a load balancer, but terrace has no service discovery yet, so the others cannot reach it by name (on AWS: ECS Service Connect or Cloud Map)`);
   const route = Array.isArray(out.paths) ? ` on ${String(out.paths[0])}` : ', the ALB default route';
-  const role = kind === 'web' ? `public${route}` : kind === 'cron' ? `desiredCount 0, run by compute.schedules ${name} on ${scalar(raw.schedule)} UTC` : 'private';
+  // Every terrace service has a private DNS name; a pserv is reached by it alone (no load balancer).
+  const role = kind === 'web' ? `public${route}` : kind === 'cron' ? `desiredCount 0, run by compute.schedules ${name} on ${scalar(raw.schedule)} UTC` : kind === 'pserv' ? `private, reached by the others at ${privateAddress(scope.env, name)}:${port}` : 'private';
   notes.map(path, `${kind} ${service.renderName} -> compute.services ${name} (${role}, ${out.cpu} cpu / ${out.memory} MiB${port ? `, port ${port}` : ''})`);
   warnUnhandled(raw, path, HANDLED, notes);
   return out;
@@ -94,11 +92,33 @@ function image(service: BlueprintService, runtime: string | undefined, registry:
   return ref;
 }
 
-/** A literal PORT in envVars is the port; else Render's default, or the next free one (public ports must differ). */
-function servicePort(env: Record<string, string>, taken: Set<number>): number {
-  let port = /^[0-9]{1,5}$/.test(env.PORT ?? '') ? Number(env.PORT) : RENDER_DEFAULT_PORT;
-  while (taken.has(port)) port += 1;
-  taken.add(port);
+/**
+ * The port of each web and pserv service, in Blueprint order, before any is converted (a fromService host/port
+ * needs its target's): a literal PORT in its envVars (its own over its groups') is the port; else Render's
+ * default, or the next free one (public ports must differ).
+ */
+export function servicePorts(services: readonly BlueprintService[], groups: readonly BlueprintGroup[]): Map<string, number> {
+  const taken = new Set<number>();
+  const ports = new Map<string, number>();
+  for (const s of services.filter((x) => x.kind === 'web' || x.kind === 'pserv')) {
+    const literal = literalPort(s, groups);
+    let port = literal !== undefined && /^[0-9]{1,5}$/.test(literal) ? Number(literal) : RENDER_DEFAULT_PORT;
+    while (taken.has(port)) port += 1;
+    taken.add(port);
+    ports.set(s.renderName, port);
+  }
+  return ports;
+}
+
+/** PORT's literal value as serviceEnv merges it: the groups in the order named, then the service's own entry. */
+function literalPort(service: BlueprintService, groups: readonly BlueprintGroup[]): string | undefined {
+  const entries = (raw: Raw) => (Array.isArray(raw.envVars) ? raw.envVars.filter(isMap) : []);
+  let port: string | undefined;
+  for (const entry of entries(service.raw)) {
+    const group = entry.fromGroup !== undefined ? groups.find((g) => g.renderName === scalar(entry.fromGroup)) : undefined;
+    for (const e of group ? entries(group.raw) : []) if (scalar(e.key) === 'PORT' && e.value !== undefined) port = scalar(e.value);
+  }
+  for (const e of entries(service.raw)) if (scalar(e.key) === 'PORT' && e.value !== undefined) port = scalar(e.value);
   return port;
 }
 
