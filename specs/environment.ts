@@ -20,6 +20,11 @@ export const POSTGRES_EXTENSIONS = [
   'btree_gin', 'btree_gist', 'unaccent', 'pg_cron', 'auto_explain', 'pg_partman',
 ] as const;
 
+/** Redis's eviction policies (`maxmemory-policy`). */
+export const REDIS_MAXMEMORY_POLICIES = [
+  'noeviction', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl',
+] as const;
+
 /** Fargate task sizes: cpu units to the memory sizes (MiB) that AWS accepts with it. */
 export const FARGATE_SIZES: Record<number, readonly number[]> = {
   256: [512, 1024, 2048],
@@ -72,6 +77,7 @@ const Redis = Type.Object(
   {
     nodeType: Type.String({ default: 'cache.t4g.small', pattern: '^cache\\.[a-z0-9]+\\.[a-z0-9]+$' }),
     replicas: Type.Integer({ default: 1, minimum: 0, maximum: 5 }),
+    maxmemoryPolicy: Type.Optional(StringEnum(REDIS_MAXMEMORY_POLICIES, { description: 'what Redis evicts when full; absent: ElastiCache\'s default parameter group (volatile-lru)' })),
   },
   { additionalProperties: false },
 );

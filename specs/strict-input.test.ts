@@ -35,6 +35,8 @@ describe('wrongly typed values are rejected, never defaulted', () => {
     ['driftDetection as a string', (d: any) => (d.spec.driftDetection = 'on'), 'spec.driftDetection', /expected object/],
     ['labels as a list', (d: any) => (d.metadata.labels = ['app=chat']), 'metadata.labels', /expected object/],
     ['postgres readers as a string', (d: any) => (d.spec.data.postgres.readers = '1'), 'spec.data.postgres.readers', /expected integer/],
+    ['a maxmemoryPolicy Redis does not have', (d: any) => (d.spec.data.redis.maxmemoryPolicy = 'allkeys-fifo'), 'spec.data.redis.maxmemoryPolicy', /allkeys-lru/],
+    ['a maxmemoryPolicy as a list', (d: any) => (d.spec.data.redis.maxmemoryPolicy = ['allkeys-lru']), 'spec.data.redis.maxmemoryPolicy', /./],
     ['more postgres readers than Aurora allows', (d: any) => (d.spec.data.postgres.readers = 16), 'spec.data.postgres.readers', /15/],
   ])('%s', (_label, edit, path, message) => {
     const problems = problemsOf(variant(edit));

@@ -68,6 +68,7 @@ export class LocalData extends Construct {
     const redis = model.redis;
     if (redis) {
       const secret = record(this, 'redis_auth_secret', { name: redis.authSecretName, generated_password_length: 64 });
+      const params = redis.parameterGroup && record(this, 'redis_parameter_group', { name: redis.parameterGroup.name, family: redis.parameterGroup.family, parameters: redis.parameterGroup.parameters });
       const group = record(this, 'redis', {
         replication_group_id: redis.replicationGroupId,
         engine: 'redis',
@@ -79,7 +80,7 @@ export class LocalData extends Construct {
         at_rest_encryption_enabled: true,
         transit_encryption_enabled: true,
         auth_token_secret: recorded(secret, 'name'),
-        parameter_group_name: redis.parameterGroupName,
+        parameter_group_name: params ? recorded(params, 'name') : redis.parameterGroupName,
         subnet_group: { name: redis.subnetGroupName, subnet_ids: privateSubnetIds },
         security_group_ids: [inputs.string(ref('network', 'redisSecurityGroupId'))],
       });

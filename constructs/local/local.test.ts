@@ -32,6 +32,15 @@ describe('local target', () => {
     expect(compute.compute_listener_http.input.default_action).toEqual({ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } });
   });
 
+  it('records a Redis parameter group with the maxmemory-policy only when one is set', () => {
+    expect(resources(synth('data', FAKE_INPUTS), 'terraform_data').data_redis_parameter_group).toBeUndefined();
+    expect(resources(synth('data', FAKE_INPUTS), 'terraform_data').data_redis.input.parameter_group_name).toBe('default.redis7');
+    const environment = withSpec(devEnvironment(), (s) => (s.data.redis.maxmemoryPolicy = 'volatile-ttl'));
+    const data = resources(JSON.parse(synthesizeTier({ environment, target: LOCAL_TARGET, tier: 'data', inputs: FAKE_INPUTS }).json) as TfJson, 'terraform_data');
+    expect(data.data_redis_parameter_group.input).toEqual({ name: 'chat-dev-data-redis-redis7', family: 'redis7', parameters: [{ name: 'maxmemory-policy', value: 'volatile-ttl' }] });
+    expect(data.data_redis.input.parameter_group_name).toBe('${terraform_data.data_redis_parameter_group.output.name}');
+  });
+
   it('records the Aurora readers with their promotion tiers and AZs, none by default', () => {
     expect(Object.keys(resources(synth('data', FAKE_INPUTS), 'terraform_data')).filter((k) => k.startsWith('data_postgres_reader'))).toEqual([]);
     const environment = withSpec(devEnvironment(), (s) => (s.data.postgres.readers = 2));

@@ -53,7 +53,10 @@ export interface RedisModel {
   /** Failover and multi-AZ need a replica to fail over to. */
   readonly automaticFailover: boolean;
   readonly engineVersion: string;
+  /** `default.redis7`, or the custom group's name. */
   readonly parameterGroupName: string;
+  /** A group of terrace's own, only when the spec sets a parameter: absent, ElastiCache's default group serves. */
+  readonly parameterGroup?: { readonly name: string; readonly family: string; readonly parameters: readonly DbParameter[] };
   readonly subnetGroupName: string;
   readonly port: number;
   readonly authSecretName: string;
@@ -149,14 +152,21 @@ function redisModel(env: string, redis: RedisSpec): RedisModel {
   // ElastiCache ids: 40 characters, no double hyphen.
   const replicationGroupId = fitName(resourceName(env, 'data', 'redis').replace(/-+/g, '-'), 40);
   const numCacheClusters = 1 + redis.replicas;
+  const engineVersion = '7.1';
+  // The parameter group family follows the engine's major version: redis7 for 7.x.
+  const family = `redis${engineVersion.split('.')[0]}`;
+  const parameterGroup = redis.maxmemoryPolicy
+    ? { name: fitName(replicationGroupId, 255, `-${family}`), family, parameters: [{ name: 'maxmemory-policy', value: redis.maxmemoryPolicy }] }
+    : undefined;
   return {
     replicationGroupId,
     nodeType: redis.nodeType,
     replicas: redis.replicas,
     numCacheClusters,
     automaticFailover: redis.replicas > 0,
-    engineVersion: '7.1',
-    parameterGroupName: 'default.redis7',
+    engineVersion,
+    parameterGroupName: parameterGroup?.name ?? `default.${family}`,
+    parameterGroup,
     subnetGroupName: replicationGroupId,
     port: REDIS_PORT,
     authSecretName: `terrace/${env}/redis-auth-token`,

@@ -128,6 +128,14 @@ describe('dataModel', () => {
     expect(dataModel(dev()).redis).toMatchObject({ automaticFailover: false, numCacheClusters: 1 });
     expect(dataModel(prod()).redis).toMatchObject({ automaticFailover: true, numCacheClusters: 3, memberClusterIds: ['chat-prod-data-redis-001', 'chat-prod-data-redis-002', 'chat-prod-data-redis-003'] });
   });
+  it('uses ElastiCache\'s default parameter group unless a maxmemory-policy is set, then one of its own in the engine\'s family', () => {
+    expect(dataModel(dev()).redis).toMatchObject({ engineVersion: '7.1', parameterGroupName: 'default.redis7', parameterGroup: undefined });
+    const env = withSpec(devEnvironment(), (s) => (s.data.redis.maxmemoryPolicy = 'allkeys-lfu'));
+    expect(dataModel(modelContext(env, LOCAL_TARGET)).redis).toMatchObject({
+      parameterGroupName: 'chat-dev-data-redis-redis7',
+      parameterGroup: { name: 'chat-dev-data-redis-redis7', family: 'redis7', parameters: [{ name: 'maxmemory-policy', value: 'allkeys-lfu' }] },
+    });
+  });
   it('runs no reader by default; readers after the writer, the first as failover standby', () => {
     expect(dataModel(dev()).postgres).toMatchObject({ instanceId: 'chat-dev-data-pg-1', readers: [] });
     const env = withSpec(devEnvironment(), (s) => (s.data.postgres.readers = 3));

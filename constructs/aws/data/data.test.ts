@@ -83,6 +83,23 @@ describe('AWS data tier', () => {
     expect(tf.data!.aws_secretsmanager_random_password.data_redis_auth_token).toMatchObject({ password_length: 64, exclude_punctuation: true });
   });
 
+  it('gives Redis a parameter group with the maxmemory-policy when one is set, else ElastiCache\'s default', async () => {
+    const staging = await awsTier('chat-staging', 'data', FAKE_INPUTS);
+    expect(staging.tf.resource!.aws_elasticache_parameter_group).toBeUndefined();
+    expect(resources(staging.tf, 'aws_elasticache_replication_group').data_redis_replication_group.parameter_group_name).toBe('default.redis7');
+
+    const { tf } = await awsTier('chat-prod', 'data');
+    expect(resources(tf, 'aws_elasticache_parameter_group').data_redis_parameter_group).toMatchObject({
+      name: 'chat-prod-data-redis-redis7',
+      family: 'redis7',
+      parameter: [{ name: 'maxmemory-policy', value: 'allkeys-lru' }],
+    });
+    expect(resources(tf, 'aws_elasticache_replication_group').data_redis_replication_group).toMatchObject({
+      engine_version: '7.1',
+      parameter_group_name: '${aws_elasticache_parameter_group.data_redis_parameter_group.name}',
+    });
+  });
+
   it('gives each queue an encrypted DLQ, FIFO on both when asked', async () => {
     const { tf } = await awsTier('chat-staging', 'data', FAKE_INPUTS);
     const q = resources(tf, 'aws_sqs_queue');

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { DataAwsSecretsmanagerRandomPassword } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-random-password/index.js';
+import { ElasticacheParameterGroup } from '@cdktf/provider-aws/lib/elasticache-parameter-group/index.js';
 import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group/index.js';
 import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subnet-group/index.js';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version/index.js';
@@ -14,11 +15,13 @@ export interface RedisProps {
 
 /**
  * ElastiCache Redis, encrypted at rest and in transit, with an AUTH token that Secrets Manager generates
- * and keeps; failover and multi-AZ when there is a replica to fail over to.
+ * and keeps; failover and multi-AZ when there is a replica to fail over to; a parameter group of its own when the
+ * spec sets a maxmemory-policy.
  */
 export class Redis extends Construct {
   readonly replicationGroup: ElasticacheReplicationGroup;
   readonly authSecret: SecretsmanagerSecret;
+  readonly parameterGroup?: ElasticacheParameterGroup;
 
   constructor(scope: Construct, id: string, { model, subnetIds, securityGroupId }: RedisProps) {
     super(scope, id);
@@ -36,6 +39,15 @@ export class Redis extends Construct {
       secretString: password.randomPassword,
       lifecycle: { ignoreChanges: ['secret_string'] },
     });
+    const group = model.parameterGroup;
+    this.parameterGroup = group
+      ? new ElasticacheParameterGroup(this, 'parameter_group', {
+          name: group.name,
+          family: group.family,
+          description: `${model.replicationGroupId}: ${group.parameters.map((p) => `${p.name} ${p.value}`).join(', ')}`,
+          parameter: group.parameters.map((p) => ({ name: p.name, value: p.value })),
+        })
+      : undefined;
     this.replicationGroup = new ElasticacheReplicationGroup(this, 'replication_group', {
       replicationGroupId: model.replicationGroupId,
       description: `Redis of ${model.replicationGroupId}`,
@@ -44,7 +56,7 @@ export class Redis extends Construct {
       nodeType: model.nodeType,
       numCacheClusters: model.numCacheClusters,
       port: model.port,
-      parameterGroupName: model.parameterGroupName,
+      parameterGroupName: this.parameterGroup?.name ?? model.parameterGroupName,
       subnetGroupName: subnetGroup.name,
       securityGroupIds: [securityGroupId],
       atRestEncryptionEnabled: 'true',

@@ -88,7 +88,7 @@ describe('importRenderBlueprint: the flat layout (chat.yaml: Daphne, Celery, cro
       name: 'chat-worker', image: `${REGISTRY}/chat-worker:latest`, command: ['sh', '-c', 'celery -A chat worker -l info'],
       cpu: 512, memory: 1024, desiredCount: 2, stopTimeoutSeconds: 120, env: expect.any(Object), secrets: expect.any(Object),
     });
-    expect(r.spec().data).toEqual({ postgres: { engineVersion: '16.6', minCapacity: 0.5, maxCapacity: 1 }, redis: { nodeType: 'cache.t4g.small', replicas: 1 } });
+    expect(r.spec().data).toEqual({ postgres: { engineVersion: '16.6', minCapacity: 0.5, maxCapacity: 1 }, redis: { nodeType: 'cache.t4g.small', replicas: 1, maxmemoryPolicy: 'allkeys-lru' } });
     expect(r.spec().frontend).toEqual({ spa: true });
   });
 
@@ -103,13 +103,13 @@ describe('importRenderBlueprint: the flat layout (chat.yaml: Daphne, Celery, cro
       'services[1].disk': expect.stringContaining('EFS'),
       'services[1].maxShutdownDelaySeconds': expect.stringContaining('at most 120 s'),
       'services[1].envVars[2].fromService': expect.stringContaining('REDIS_URL'),
-      'services[3].maxmemoryPolicy': expect.stringContaining('maxmemory-policy allkeys-lru'),
       'services[3].ipAllowList': expect.any(String),
       'services[4].headers[0]': expect.stringContaining('X-Frame-Options'),
       'databases[0].diskSizeGB': expect.any(String),
       'envVarGroups[0].envVars[1].value': expect.stringContaining('STRIPE_API_KEY has a literal value that looks like a secret'),
     });
     expect(Object.keys(r.warnings).filter((p) => p.startsWith('services[2]'))).toEqual([]);
+    expect(r.warnings['services[3].maxmemoryPolicy']).toBeUndefined();
   });
 
   it('reports what it mapped, including where the AWS region is and how each image is built', () => {
@@ -137,6 +137,15 @@ describe('importRenderBlueprint: projects and environments, older spellings (pro
     expect(r.spec(0).data.postgres).toEqual({ engineVersion: '15.10', minCapacity: 1, maxCapacity: 4, readers: 1 });
     expect(r.spec(1).compute.services[0]).toMatchObject({ cpu: 4096, memory: 8192, desiredCount: 3 });
     expect(r.spec(1).compute.domain.certificateArn).toContain(':us-east-1:');
+  });
+
+  it('keeps a Key Value maxmemoryPolicy as data.redis.maxmemoryPolicy, and warns about one Redis does not have', () => {
+    expect(convert(fixture('chat.yaml'), { name: 'chat' }).mapped).toContainEqual({ path: 'services[3]', message: expect.stringContaining('maxmemory-policy allkeys-lru in a parameter group of its own') });
+    const kv = (policy: string) => convert(`services:\n  - { type: keyvalue, name: cache, plan: starter, maxmemoryPolicy: ${policy} }\n`);
+    expect(kv('noeviction').spec().data.redis).toEqual({ nodeType: 'cache.t4g.micro', replicas: 0, maxmemoryPolicy: 'noeviction' });
+    const odd = kv('allkeys-fifo');
+    expect(odd.spec().data.redis).toEqual({ nodeType: 'cache.t4g.micro', replicas: 0 });
+    expect(odd.warnings['services[0].maxmemoryPolicy']).toContain('"allkeys-fifo" is not a Redis maxmemory-policy');
   });
 
   it('turns highAvailability and readReplicas into Aurora readers, the standby shared with the first replica', () => {

@@ -1,3 +1,4 @@
+import { REDIS_MAXMEMORY_POLICIES } from '../../environment.ts';
 import { warnUnhandled } from './fields.ts';
 import { isMap, scalar, stringAt, type Notes, type Raw } from './notes.ts';
 import type { BlueprintDatabase, BlueprintService } from './scope.ts';
@@ -43,10 +44,12 @@ export function redis(service: BlueprintService, notes: Notes): Raw {
   const known = plan === undefined ? undefined : KEY_VALUE_PLANS[normalizePlan(plan)];
   if (plan !== undefined && !known) notes.warn(`${path}.plan`, `${JSON.stringify(plan)} is not a Key Value plan terrace knows: node type left at terrace's default`);
   const policy = scalar(raw.maxmemoryPolicy);
-  if (policy !== undefined) notes.warn(`${path}.maxmemoryPolicy`, `${policy}: terrace uses ElastiCache's default parameter group (volatile-lru); set maxmemory-policy ${policy} in a custom parameter group`);
+  const knownPolicy = REDIS_MAXMEMORY_POLICIES.find((p) => p === policy);
+  if (policy !== undefined && !knownPolicy) notes.warn(`${path}.maxmemoryPolicy`, `${JSON.stringify(policy)} is not a Redis maxmemory-policy (${REDIS_MAXMEMORY_POLICIES.join(', ')}): left at ElastiCache's default (volatile-lru)`);
   if (raw.ipAllowList !== undefined) notes.warn(`${path}.ipAllowList`, 'ElastiCache is reachable only from the services\' security group inside the VPC: there is no list to keep');
   const out: Raw = known ? { ...known } : {};
-  notes.map(path, `${scalar(raw.type)} ${service.renderName} -> data.redis (ElastiCache Redis${known ? `, ${known.nodeType}, ${known.replicas} replica(s)` : ''}, TLS and an AUTH token)`);
+  if (knownPolicy) out.maxmemoryPolicy = knownPolicy;
+  notes.map(path, `${scalar(raw.type)} ${service.renderName} -> data.redis (ElastiCache Redis${known ? `, ${known.nodeType}, ${known.replicas} replica(s)` : ''}${knownPolicy ? `, maxmemory-policy ${knownPolicy} in a parameter group of its own` : ''}, TLS and an AUTH token)`);
   warnUnhandled(raw, path, KEY_VALUE_HANDLED, notes);
   return out;
 }
