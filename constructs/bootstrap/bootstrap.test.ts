@@ -37,8 +37,10 @@ describe('the target account bootstrap stack', () => {
     const actions = grants.flatMap((s) => list(s.Action));
     expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
     for (const s of grants.filter((s) => s.Effect === 'Allow' && list(s.Resource).includes('*'))) {
-      // On `*`: reads, and kms:CreateKey only with terrace's tag.
-      expect(list(s.Action).every((a) => /:(Describe|List|Get)/.test(a)) || (s.Action === 'kms:CreateKey' && s.Condition?.StringEquals?.['aws:RequestTag/managed-by'] === 'terrace')).toBe(true);
+      // On `*`: reads; the creates AWS authorizes only on `*` (a key, a Cloud Map namespace) only with terrace's tag;
+      // and the hosted zone Cloud Map creates for a namespace with the caller's rights (no tag condition exists).
+      const taggedCreate = list(s.Action).every((a) => ['kms:CreateKey', 'servicediscovery:CreatePrivateDnsNamespace'].includes(a)) && s.Condition?.StringEquals?.['aws:RequestTag/managed-by'] === 'terrace';
+      expect(list(s.Action).every((a) => /:(Describe|List|Get)/.test(a)) || taggedCreate || s.Action === 'route53:CreateHostedZone', JSON.stringify(s)).toBe(true);
     }
     const resources = grants.flatMap((s) => list(s.Resource)).filter((r) => r !== '*' && !r.startsWith('${'));
     expect(resources.filter((r) => !/^arn:aws:(s3:::|iam::333333333333:|(cloudfront|cloudwatch)::333333333333:|[a-z0-9-]+:eu-west-1:333333333333:)/.test(r))).toEqual([]);
@@ -53,6 +55,12 @@ describe('the target account bootstrap stack', () => {
     const deny = boundary.find((s) => s.Effect === 'Deny')!;
     expect(list(deny.Action)).toContain('iam:DeleteRolePermissionsBoundary');
     expect(boundary.find((s) => list(s.Action).includes('iam:CreateRole'))?.Condition).toEqual(create.Condition);
+  });
+
+  it("grants what the compute tier's service names need (a Cloud Map namespace, its zone, each service's entry)", () => {
+    const actions = grants.flatMap((s) => list(s.Action));
+    for (const a of ['servicediscovery:CreatePrivateDnsNamespace', 'route53:CreateHostedZone', 'route53:GetHostedZone', 'route53:ListHostedZonesByName',
+      'servicediscovery:CreateService', 'servicediscovery:DeleteService', 'servicediscovery:DeleteNamespace']) expect(actions.some((g) => glob(g).test(a)), a).toBe(true);
   });
 
   it('has a boundary that lets every granted action through (IAM takes the intersection)', () => {

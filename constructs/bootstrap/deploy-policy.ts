@@ -13,8 +13,9 @@ const SERVICE_LINKED = ['ecs.amazonaws.com', 'elasticloadbalancing.amazonaws.com
 /**
  * What the five tiers create, and nothing else: each service's write calls on that service's resource types
  * in this account and region, where terrace names resources `<env>-<tier>-...` on those names, and reads on
- * `*`. No service wildcard (`ec2:*`), no `*` resource but for reads and kms:CreateKey (AWS authorizes it on
- * `*` only; it must carry terrace's tag). Roles live under /terrace/ and must carry the boundary.
+ * `*`. No service wildcard (`ec2:*`), no `*` resource but for reads and the creates AWS authorizes only there (a
+ * key or a namespace, with terrace's tag; a namespace's hosted zone). Roles live under /terrace/ and must carry the
+ * boundary.
  */
 export function deployStatements({ accountId: a, region: r }: DeployScope): Statement[] {
   const arn = (service: string, ...resources: string[]) => resources.map((x) => `arn:aws:${service}:${r}:${a}:${x}`);
@@ -33,7 +34,7 @@ export function deployStatements({ accountId: a, region: r }: DeployScope): Stat
         'secretsmanager:DescribeSecret', 'secretsmanager:GetRandomPassword', 'secretsmanager:ListSecrets', 'iam:GetRole', 'iam:GetRolePolicy',
         'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:GetPolicy', 'iam:GetPolicyVersion', 'acm:DescribeCertificate', 'acm:ListCertificates',
         'acm:ListTagsForCertificate', 'application-autoscaling:Describe*', 'application-autoscaling:ListTagsForResource', 'sns:GetTopicAttributes', 'sns:GetSubscriptionAttributes', 'sns:ListTagsForResource',
-        'sts:GetCallerIdentity',
+        'sts:GetCallerIdentity', 'servicediscovery:Get*', 'servicediscovery:List*', 'route53:GetHostedZone', 'route53:ListHostedZonesByName',
       ],
       Resource: '*',
     },
@@ -65,9 +66,12 @@ export function deployStatements({ accountId: a, region: r }: DeployScope): Stat
         'elasticloadbalancing:ModifyRule', 'elasticloadbalancing:SetRulePriorities', 'elasticloadbalancing:AddTags', 'elasticloadbalancing:RemoveTags',
         'application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget', 'application-autoscaling:PutScalingPolicy',
         'application-autoscaling:DeleteScalingPolicy', 'application-autoscaling:TagResource', 'application-autoscaling:UntagResource',
+        'servicediscovery:CreateService', 'servicediscovery:UpdateService', 'servicediscovery:DeleteService', 'servicediscovery:DeleteNamespace',
+        'servicediscovery:TagResource', 'servicediscovery:UntagResource',
       ],
       Resource: [
         ...arn('ecs', 'cluster/*', 'service/*', 'task-definition/*', 'task/*'),
+        ...arn('servicediscovery', 'namespace/*', 'service/*'),
         ...arn('elasticloadbalancing', 'loadbalancer/*', 'targetgroup/*', 'listener/*', 'listener-rule/*'),
         ...arn('application-autoscaling', 'scalable-target/*'),
       ],
@@ -125,10 +129,12 @@ export function deployStatements({ accountId: a, region: r }: DeployScope): Stat
         ...arn('sns', '*-observability-*'),
       ],
     },
+    // A key and a Cloud Map namespace (the services' names) name nothing yet: AWS authorizes creating them only on
+    // `*`, so they must carry terrace's tag.
     {
-      Sid: 'CreateTaggedKeys',
+      Sid: 'CreateTagged',
       Effect: 'Allow',
-      Action: 'kms:CreateKey',
+      Action: ['kms:CreateKey', 'servicediscovery:CreatePrivateDnsNamespace'],
       Resource: '*',
       Condition: { StringEquals: { 'aws:RequestTag/managed-by': 'terrace' } },
     },
@@ -140,6 +146,8 @@ export function deployStatements({ accountId: a, region: r }: DeployScope): Stat
       Resource: arn('kms', 'key/*'),
       Condition: { StringEquals: { 'aws:ResourceTag/managed-by': 'terrace' } },
     },
+    // Cloud Map creates a namespace's private hosted zone with the caller's rights; CreateHostedZone is `*` only.
+    { Sid: 'NamespaceZones', Effect: 'Allow', Action: 'route53:CreateHostedZone', Resource: '*' },
     // An alias call is authorized on the alias too, which carries no tags: the key's statement holds the line.
     { Sid: 'KeyAliases', Effect: 'Allow', Action: ['kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias'], Resource: arn('kms', 'alias/*') },
     {
@@ -192,6 +200,7 @@ const CEILING: Record<string, string[]> = {
   kms: ['Put*', 'Enable*', 'ScheduleKeyDeletion', 'TagResource', 'UntagResource', 'Update*', 'CreateAlias', 'DeleteAlias', 'CreateGrant', 'Encrypt', 'Decrypt', 'GenerateDataKey*', 'ListResourceTags'],
   iam: ['DeleteRole', 'UpdateRole*', 'UpdateAssumeRolePolicy', 'PutRolePolicy', 'DeleteRolePolicy', 'TagRole', 'UntagRole'],
   ecr: ['BatchGetImage', 'GetDownloadUrlForLayer', 'BatchCheckLayerAvailability'],
+  servicediscovery: ['Create*', 'Update*', 'Delete*', 'TagResource', 'UntagResource'],
 };
 
 /** The boundary's reads, as patterns: none of them covers a sensitive read (secret values, objects, decryption). */
@@ -199,7 +208,8 @@ const READS = ['ec2', 'ecs', 'elasticloadbalancing', 'rds', 'elasticache', 'clou
   .map((service) => `${service}:Describe*`)
   .concat(['ecs:List*', 'rds:List*', 'elasticache:List*', 'sqs:List*', 'cloudfront:List*', 'cloudtrail:Get*', 'cloudtrail:List*', 'cloudwatch:List*', 'logs:List*',
     'kms:List*', 'kms:GetKey*', 'secretsmanager:Describe*', 'secretsmanager:List*', 'secretsmanager:GetRandomPassword', 'iam:Get*', 'iam:List*', 'acm:List*',
-    'sns:Get*', 'sns:List*', 'xray:GetSampling*', 'sts:GetCallerIdentity', 'application-autoscaling:ListTagsForResource']);
+    'sns:Get*', 'sns:List*', 'xray:GetSampling*', 'sts:GetCallerIdentity', 'application-autoscaling:ListTagsForResource',
+    'servicediscovery:Get*', 'servicediscovery:List*', 'route53:GetHostedZone', 'route53:ListHostedZonesByName']);
 
 /**
  * The ceiling of every role terrace creates or runs as. IAM caps a boundary at 6144 characters, so it names
@@ -224,8 +234,8 @@ export function boundaryStatements(scope: DeployScope, stateBucketArn: string, s
         `arn:aws:iam::${a}:role${EXECUTION_ROLE_PATH}*`,
       ],
     },
-    { Sid: 'OnlyOnStar', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 'cloudwatch:PutMetricData', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
-    ...['CreateTaggedKeys', 'RolesUnderTheBoundary', 'PassTerraceRoles', 'ServiceLinkedRoles'].map(bySid),
+    { Sid: 'OnlyOnStar', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 'cloudwatch:PutMetricData', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'route53:CreateHostedZone'], Resource: '*' },
+    ...['CreateTagged', 'RolesUnderTheBoundary', 'PassTerraceRoles', 'ServiceLinkedRoles'].map(bySid),
     {
       Sid: 'NoWayOut',
       Effect: 'Deny',

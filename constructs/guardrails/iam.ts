@@ -5,8 +5,10 @@ import { blocks, list, resourcesOf, violation, type GuardrailViolation, type TfS
 const RULE = 'iam-least-privilege';
 const READ_ONLY = /^[a-z0-9-]+:(Describe|List|Get|BatchGet)[A-Za-z0-9*]*$/;
 /** Calls AWS only authorizes on `*`. */
-// kms:CreateKey names no key yet: the bootstrap's execution role needs it (conditioned on terrace's tag).
-const STAR_ONLY = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'ecr:GetAuthorizationToken', 'cloudwatch:PutMetricData', 'kms:CreateKey']);
+// Creates that name nothing yet (a key, a Cloud Map namespace and its hosted zone): the bootstrap's execution role
+// needs them, conditioned on terrace's tag where AWS allows it.
+const STAR_ONLY = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'ecr:GetAuthorizationToken', 'cloudwatch:PutMetricData', 'kms:CreateKey',
+  'servicediscovery:CreatePrivateDnsNamespace', 'route53:CreateHostedZone']);
 /** Reads that hand out secrets or data: named Get, but on every resource as bad as a write. */
 const SENSITIVE_READS = [
   'secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue',
