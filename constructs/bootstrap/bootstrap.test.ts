@@ -12,6 +12,16 @@ const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array
 const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i');
 const grants = Object.entries(res.aws_iam_policy as Record<string, { policy: string }>).filter(([name]) => name !== 'execution_boundary').flatMap(([, p]) => policy(p.policy).Statement);
 const boundary = policy(res.aws_iam_policy.execution_boundary.policy).Statement;
+const STATE_KEY = 'arn:aws:kms:eu-west-1:333333333333:key/00000000-0000-4000-8000-000000000000';
+const known = (text: string) => text
+  .replaceAll('${aws_s3_bucket.state_bucket_bucket_bucket.arn}', 'arn:aws:s3:::terrace-state-333333333333-eu-west-1')
+  .replaceAll('${aws_kms_key.state_key_key.arn}', STATE_KEY);
+/** Whether the execution role may call action on resource: a grant and the boundary allow it, no Deny refuses it (conditions taken as met). */
+function permitted(action: string, resource: string): boolean {
+  const matches = (s: (typeof grants)[number]) => list(s.Action).some((a) => glob(a).test(action)) && list(s.Resource).some((r) => glob(known(r)).test(resource));
+  const all = [...grants, ...boundary];
+  return grants.some((s) => s.Effect === 'Allow' && matches(s)) && boundary.some((s) => s.Effect === 'Allow' && matches(s)) && !all.some((s) => s.Effect === 'Deny' && matches(s));
+}
 
 describe('the target account bootstrap stack', () => {
   it('passes the guardrails', () => {
@@ -57,6 +67,17 @@ describe('the target account bootstrap stack', () => {
     expect(boundary.find((s) => list(s.Action).includes('iam:CreateRole'))?.Condition).toEqual(create.Condition);
   });
 
+  it('may neither rewrite its own role nor destroy, re-policy or grant on the state key, but still manage the tiers\' roles and keys', () => {
+    const self = 'arn:aws:iam::333333333333:role/terrace/terrace-execution';
+    for (const a of ['iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:DeleteRole',
+      'iam:PutRolePermissionsBoundary', 'iam:DeleteRolePermissionsBoundary', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:TagRole', 'iam:UntagRole']) expect(permitted(a, self), a).toBe(false);
+    for (const a of ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:CreateGrant', 'kms:TagResource', 'kms:UntagResource']) expect(permitted(a, STATE_KEY), a).toBe(false);
+    expect(permitted('kms:GenerateDataKey', STATE_KEY)).toBe(true);
+    const tierRole = 'arn:aws:iam::333333333333:role/terrace/chat-prod-compute-web-task';
+    for (const a of ['iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRole', 'iam:TagRole']) expect(permitted(a, tierRole), a).toBe(true);
+    for (const a of ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:CreateGrant']) expect(permitted(a, 'arn:aws:kms:eu-west-1:333333333333:key/11111111-1111-4111-8111-111111111111'), a).toBe(true);
+  });
+
   it("grants what the compute tier's service names need (a Cloud Map namespace, its zone, each service's entry)", () => {
     const actions = grants.flatMap((s) => list(s.Action));
     for (const a of ['servicediscovery:CreatePrivateDnsNamespace', 'route53:CreateHostedZone', 'route53:GetHostedZone', 'route53:ListHostedZonesByName',
@@ -70,9 +91,6 @@ describe('the target account bootstrap stack', () => {
   });
 
   it("fits every managed policy in IAM's 6144 characters once the ARNs are known", () => {
-    const known = (text: string) => text
-      .replaceAll('${aws_s3_bucket.state_bucket_bucket_bucket.arn}', 'arn:aws:s3:::terrace-state-333333333333-eu-west-1')
-      .replaceAll('${aws_kms_key.state_key_key.arn}', 'arn:aws:kms:eu-west-1:333333333333:key/00000000-0000-4000-8000-000000000000');
     const sizes = Object.values(res.aws_iam_policy as Record<string, { policy: string }>).map((p) => known(p.policy));
     expect(sizes.every((text) => !text.includes('${'))).toBe(true);
     expect(Math.max(...sizes.map((text) => text.replace(/\s/g, '').length))).toBeLessThan(6144);

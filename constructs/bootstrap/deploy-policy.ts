@@ -1,5 +1,5 @@
 import type { Statement } from '../aws/policy.ts';
-import { boundaryPolicyArn, EXECUTION_ROLE_PATH } from './names.ts';
+import { boundaryPolicyArn, EXECUTION_ROLE_PATH, executionRoleArn } from './names.ts';
 
 export interface DeployScope {
   readonly accountId: string;
@@ -220,17 +220,18 @@ export function boundaryStatements(scope: DeployScope, stateBucketArn: string, s
   const { accountId: a, region: r } = scope;
   const statements = deployStatements(scope);
   const bySid = (sid: string) => statements.find((s) => s.Sid === sid)!;
-  const regional = Object.keys(CEILING).filter((service) => !['s3', 'cloudfront', 'iam'].includes(service));
   return [
     { Sid: 'Read', Effect: 'Allow', Action: READS, Resource: '*' },
     {
       Sid: 'Ceiling',
       Effect: 'Allow',
       Action: Object.entries(CEILING).flatMap(([service, verbs]) => verbs.map((v) => `${service}:${v}`)),
+      // Every regional service's resources in this account and region (the state key among them) in one ARN: the
+      // actions name the services, and one ARN per service would not fit.
       Resource: [
-        ...regional.map((service) => `arn:aws:${service}:${r}:${a}:*`),
+        `arn:aws:*:${r}:${a}:*`,
         `arn:aws:cloudfront::${a}:*`, `arn:aws:cloudwatch::${a}:dashboard/*`,
-        'arn:aws:s3:::*-frontend-*', 'arn:aws:s3:::*-observability-*', stateBucketArn, `${stateBucketArn}/*`, stateKeyArn,
+        'arn:aws:s3:::*-frontend-*', 'arn:aws:s3:::*-observability-*', stateBucketArn, `${stateBucketArn}/*`,
         `arn:aws:iam::${a}:role${EXECUTION_ROLE_PATH}*`,
       ],
     },
@@ -241,6 +242,15 @@ export function boundaryStatements(scope: DeployScope, stateBucketArn: string, s
       Effect: 'Deny',
       Action: ['iam:DeleteRolePermissionsBoundary', 'iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
       Resource: [boundaryPolicyArn(a), `arn:aws:iam::${a}:role/*`],
+    },
+    // `role/terrace/*` and the managed-by tag take in the execution role and the state key themselves: neither may be
+    // rewritten, re-trusted, re-policied, deleted, disabled or granted on (iam writes as verb prefixes to fit).
+    {
+      Sid: 'NotItself',
+      Effect: 'Deny',
+      Action: ['iam:Update*', 'iam:Put*', 'iam:Delete*', 'iam:Attach*', 'iam:Detach*', 'iam:TagRole', 'iam:UntagRole',
+        'kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:CreateGrant', 'kms:TagResource', 'kms:UntagResource'],
+      Resource: [executionRoleArn(a), stateKeyArn],
     },
   ];
 }

@@ -17,11 +17,14 @@ export function isWildcardResource(value: string): boolean {
   return [partition, service, region, account].some((f) => /[*?]/.test(f)) || WILDCARD_PATH.test(resource.join(':'));
 }
 
-/** `*`, or an ARN whose partition, service, region or account is a wildcard: reaches past one account and region. */
+/**
+ * `*`, or an ARN whose partition, region or account is a wildcard: reaches past one account and region. A wildcard
+ * service (`arn:aws:*:eu-west-1:111111111111:*`) stays in them; the actions name the services.
+ */
 export function spansAccounts(value: string): boolean {
   if (WILDCARD_ONLY.test(value)) return true;
   const text = value.replace(/\$\{[^}]*\}/g, 'x');
   if (!text.startsWith('arn:')) return false;
-  const [, partition = '', service = '', region = '', account = ''] = text.split(':');
-  return [partition, service, region, account].some((f) => /[*?]/.test(f));
+  const [, partition = '', , region = '', account = ''] = text.split(':');
+  return [partition, region, account].some((f) => /[*?]/.test(f));
 }

@@ -18,10 +18,13 @@ describe('iam-least-privilege on permissions boundaries', () => {
   it("lets a boundary name all of a service's resources in one account and region, but not a grant", () => {
     const violations = checkGuardrails(stack('ec2:Create*', 'arn:aws:ec2:eu-west-1:111111111111:*'));
     expect(violations.map((v) => v.address)).toEqual(['aws_iam_role_policy.grant']);
+    // Every service's resources, still in one account and region.
+    expect(checkGuardrails(stack('ec2:Create*', 'arn:aws:*:eu-west-1:111111111111:*')).map((v) => v.address)).toEqual(['aws_iam_role_policy.grant']);
   });
 
   it('holds a boundary to one account and region, and to named actions', () => {
     expect(checkGuardrails(stack('ec2:Create*', 'arn:aws:ec2:*:111111111111:*')).map((v) => v.address).sort()).toEqual(['aws_iam_policy.ceiling', 'aws_iam_role_policy.grant']);
+    expect(checkGuardrails(stack('ec2:Create*', 'arn:aws:*:eu-west-1:*:*')).map((v) => v.address).sort()).toEqual(['aws_iam_policy.ceiling', 'aws_iam_role_policy.grant']);
     expect(checkGuardrails(stack('ec2:Create*', '*')).map((v) => v.address).sort()).toEqual(['aws_iam_policy.ceiling', 'aws_iam_role_policy.grant']);
     expect(checkGuardrails(stack('ec2:*', 'arn:aws:ec2:eu-west-1:111111111111:vpc/*')).map((v) => v.address).sort()).toEqual(['aws_iam_policy.ceiling', 'aws_iam_role_policy.grant']);
   });
