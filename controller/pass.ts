@@ -18,6 +18,7 @@ import { verifyPlan } from './verify/plan.ts';
 import { verifyRecord } from './verify/result.ts';
 import { runChecks } from './verify/run.ts';
 import { verificationDue } from './verify/schedule.ts';
+import { QUEUED_REQUEUE_MS, type VerifySlots } from './verify/slots.ts';
 
 type Goal = TierFacts['goal'];
 
@@ -32,7 +33,7 @@ export class Pass {
   private readonly generation: number;
 
   constructor(
-    private readonly deps: ReconcilerDeps,
+    private readonly deps: ReconcilerDeps & { verifySlots: VerifySlots },
     private readonly env: StoredEnvironment,
     private readonly signal: AbortSignal,
   ) {
@@ -92,8 +93,14 @@ export class Pass {
       await this.save(true);
       throw new RetryableError(`${this.name}: ${failures.map((f) => f.reason).join(', ')}`);
     }
-    if (!awaiting) nextCheck = Math.min(nextCheck, await this.verify(target, applied));
+    let queued = false;
+    if (!awaiting) {
+      const verified = await this.verify(target, applied);
+      nextCheck = Math.min(nextCheck, verified.nextMs);
+      queued = verified.queued;
+    }
     if (awaiting) this.summarize({ kind: 'awaiting', message: 'a plan awaits approval' });
+    else if (queued) this.summarize({ kind: 'progressing', message: 'every tier is applied; the verification waits for a free slot' });
     else {
       this.summarize({ kind: 'ready' });
       const wasReady = isTrue(this.env.status.conditions, 'Ready') && this.env.status.observedGeneration === this.generation;
@@ -107,22 +114,48 @@ export class Pass {
    * spec.verify, once every tier is applied: after compute or frontend applied, on each drift check and on request.
    * Ready requires Verified: a failed run is a retryable failure (backoff, and no terraform on the retry, since the
    * tiers are up to date). Returns when the next periodic run is due (Infinity: none).
+   * A run needs one of the reconciler's verification slots; with none free the pass does not wait (checks may hold
+   * connections for minutes, on a worker other environments need): Verified stays as it is (Unknown, Queued, if
+   * there is none yet), Ready is True only if the last verification still describes what is deployed, and the
+   * environment comes back soon (`queued`).
    */
-  private async verify(target: StoredTarget, applied: boolean): Promise<number> {
+  private async verify(target: StoredTarget, applied: boolean): Promise<{ nextMs: number; queued: boolean }> {
     if (!this.env.spec.verify) {
       this.status.conditions = removeCondition(this.status.conditions, 'Verified');
       delete this.status.verification;
-      return Infinity;
+      return { nextMs: Infinity, queued: false };
     }
     const facts = { env: this.env, applied, now: this.deps.clock.now() };
-    if (verificationDue({ ...facts, status: this.status }).due) await this.runVerification(target);
+    const due = verificationDue({ ...facts, status: this.status });
+    if (due.due) {
+      const release = this.deps.verifySlots.tryAcquire();
+      if (!release) return this.queued(due.stale);
+      try {
+        await this.runVerification(target);
+      } finally {
+        release();
+      }
+    }
     if (!isTrue(this.status.conditions, 'Verified')) {
       const verified = findCondition(this.status.conditions, 'Verified')!;
       this.summarize({ kind: 'retrying', reason: 'VerificationFailed', message: `${verified.reason}: ${verified.message}` });
       await this.save(true);
       throw new RetryableError(`${this.name}: verification failed (${verified.reason})`);
     }
-    return verificationDue({ ...facts, applied: false, status: this.status }).nextMs ?? Infinity;
+    return { nextMs: verificationDue({ ...facts, applied: false, status: this.status }).nextMs ?? Infinity, queued: false };
+  }
+
+  /** No free verification slot: try again soon; Ready stays True only for a run that merely re-checks (periodic, on request). */
+  private queued(stale: boolean): { nextMs: number; queued: boolean } {
+    const { running, limit } = this.deps.verifySlots;
+    if (!findCondition(this.status.conditions, 'Verified')) {
+      this.status.conditions = setCondition(this.status.conditions, {
+        type: 'Verified', status: 'Unknown', reason: 'Queued', observedGeneration: this.generation,
+        message: `waiting for a free verification slot (${running} of ${limit} running; TERRACE_VERIFY_CONCURRENCY)`,
+      }, new Date(this.deps.clock.now()));
+    }
+    this.deps.log.info({ environment: this.name, running, limit }, `${this.name}: verification queued, ${running} of ${limit} slots busy`);
+    return { nextMs: QUEUED_REQUEUE_MS, queued: stale || !isTrue(this.status.conditions, 'Verified') };
   }
 
   private async runVerification(target: StoredTarget): Promise<void> {

@@ -6,6 +6,7 @@ import type { ControllerObserver } from './observer.ts';
 import { Pass } from './pass.ts';
 import type { TerraformRunner } from './runner.ts';
 import type { Synthesize } from './synth-cache.ts';
+import { VerifySlots } from './verify/slots.ts';
 import type { WorkDirs } from './workdirs.ts';
 
 /** Builds the provider-and-backend-only stack that can destroy a tier the spec may no longer describe. */
@@ -24,6 +25,8 @@ export interface ReconcilerDeps {
   /** A state lock older than this cannot belong to a live run (runs time out sooner): it is force-unlocked. */
   staleLockMs: number;
   observer?: ControllerObserver;
+  /** Verifications run at once, shared by every pass of this reconciler (default VERIFY_CONCURRENCY). */
+  verifySlots?: VerifySlots;
 }
 
 export interface ReconcileResult {
@@ -37,7 +40,11 @@ export interface ReconcileResult {
  * unexpected (a bug, or the store failing) and reaches the controller as it was thrown.
  */
 export class Reconciler {
-  constructor(private readonly deps: ReconcilerDeps) {}
+  private readonly deps: ReconcilerDeps & { verifySlots: VerifySlots };
+
+  constructor(deps: ReconcilerDeps) {
+    this.deps = { ...deps, verifySlots: deps.verifySlots ?? new VerifySlots() };
+  }
 
   async reconcile(name: string, signal: AbortSignal): Promise<ReconcileResult> {
     const env = await this.deps.store.get('Environment', name);

@@ -1,10 +1,16 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
+import { synthesizeTeardown, synthesizeTier } from '../constructs/index.ts';
 import { ANNOTATIONS } from '../specs/meta.ts';
 import type { Environment } from '../specs/environment.ts';
-import { devEnvironment, reconcilerFixture } from '../test/support/controller.ts';
+import { devEnvironment, quietLog, reconcilerFixture } from '../test/support/controller.ts';
 import { startDaphne, type DaphneApp } from '../test/support/daphne.ts';
 import { RetryableError } from './errors.ts';
+import { Reconciler } from './reconciler.ts';
+import { cachedSynthesize } from './synth-cache.ts';
+import { VerifySlots } from './verify/slots.ts';
+import { WorkDirs } from './workdirs.ts';
 
 // spec.verify inside the reconcile pass: real terraform on the local target, a real Daphne as the app.
 
@@ -140,4 +146,59 @@ describe('the SPA check on the local target', () => {
     expect(fx.cond(env, 'Verified')).toMatchObject({ status: 'False', reason: 'NoEndpoint' });
     expect(fx.cond(env, 'Verified')!.message).toContain('set spec.verify.frontendUrl');
   });
+});
+
+describe('verification slots', () => {
+  it('a verification held open does not make another environment wait: it is Queued, not Ready, and comes back soon', async () => {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const held = new Promise<void>((resolve) => server.once('connection', () => resolve()));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const reconciler = new Reconciler({
+      store: fx.store, terraform: fx.terraform, workdirs: new WorkDirs(join(fx.dataDir, 'work')),
+      synthesize: cachedSynthesize(synthesizeTier), teardown: synthesizeTeardown, clock: fx.clock, log: quietLog,
+      timeoutMs: 120_000, staleLockMs: 600_000, verifySlots: new VerifySlots(1),
+    });
+    const onlyWs = (s: Record<string, any>) => {
+      s.verify.http = [];
+      delete s.frontend;
+      delete s.verify.frontendUrl;
+    };
+    // chat-dev's verification holds its one connection until cancelled (the server never closes it).
+    await fx.store.create(verified(base, (s) => {
+      onlyWs(s);
+      s.verify.websocket = [{ path: '/ws', connections: 1, holdSeconds: 600 }];
+    }));
+    const abort = new AbortController();
+    const first = reconciler.reconcile('chat-dev', abort.signal);
+    first.catch(() => {});
+    await held;
+
+    await fx.store.create(devEnvironment('chat-other', (s) => {
+      delete s.data;
+      delete s.observability;
+      delete s.frontend;
+      s.verify = { baseUrl: app.url, http: [{ path: '/health/ready' }] };
+    }));
+    let firstDone = false;
+    void first.finally(() => (firstDone = true)).catch(() => {});
+    const result = await reconciler.reconcile('chat-other', fx.signal());
+    expect(firstDone).toBe(false);
+    expect(result.requeueAfterMs).toBeGreaterThanOrEqual(15_000);
+    expect(result.requeueAfterMs).toBeLessThanOrEqual(30_000);
+    const other = await fx.get('chat-other');
+    expect(fx.cond(other, 'Ready', 'compute')).toMatchObject({ status: 'True' });
+    expect(fx.cond(other, 'Verified')).toMatchObject({ status: 'Unknown', reason: 'Queued' });
+    expect(fx.cond(other, 'Ready')?.status).not.toBe('True');
+    expect(other.status.verification).toBeUndefined();
+
+    abort.abort();
+    await expect(first).rejects.toThrow(/cancelled/);
+    // The slot is free again: the next pass verifies.
+    await reconciler.reconcile('chat-other', fx.signal());
+    const after = await fx.get('chat-other');
+    expect(fx.cond(after, 'Verified')).toMatchObject({ status: 'True', reason: 'ChecksPassed' });
+    expect(fx.cond(after, 'Ready')).toMatchObject({ status: 'True' });
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }, 60_000);
 });

@@ -18,6 +18,7 @@ import { buildApp } from '../api/app.ts';
 import { ensureAdminToken } from './admin-token.ts';
 import { REDACT_PATHS } from '../api/logging.ts';
 import { readSettings, type Settings } from './settings.ts';
+import { VerifySlots } from '../controller/verify/slots.ts';
 
 export interface ControlPlane {
   url: string;
@@ -68,6 +69,7 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
     timeoutMs: settings.terraformTimeoutMs,
     staleLockMs: settings.terraformTimeoutMs + 2 * settings.leaseTtlMs,
     observer,
+    verifySlots: new VerifySlots(settings.verifyConcurrency),
   });
   controller = new Controller({
     store,

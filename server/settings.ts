@@ -12,6 +12,8 @@ export interface Settings {
   endpoint?: string;
   region?: string;
   concurrency: number;
+  /** Verifications (spec.verify) run at once, apart from the terraform workers. */
+  verifyConcurrency: number;
   resync: string;
   terraformTimeoutMs: number;
   leaseTtlMs: number;
@@ -61,6 +63,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     endpoint: env.TERRACE_DYNAMODB_ENDPOINT || undefined,
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
     concurrency: int('TERRACE_CONCURRENCY', 4, 1, 64),
+    verifyConcurrency: int('TERRACE_VERIFY_CONCURRENCY', 2, 1, 64),
     resync,
     terraformTimeoutMs: duration('TERRACE_TERRAFORM_TIMEOUT', '30m', '24h', '1m'),
     // Renewed every third of its life; a dead replica's environments wait this long for another one.

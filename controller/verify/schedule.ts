@@ -17,17 +17,18 @@ export interface VerifyFacts {
  * compute or frontend applied, for a new generation, on request (verify or reconcile now), while Verified is not
  * True (a failure is retried with the queue's backoff), and every drift-detection interval.
  */
-export function verificationDue({ env, status, applied, now }: VerifyFacts): { due: boolean; nextMs?: number } {
-  if (!env.spec.verify) return { due: false };
+export function verificationDue({ env, status, applied, now }: VerifyFacts): { due: boolean; stale: boolean; nextMs?: number } {
+  if (!env.spec.verify) return { due: false, stale: false };
   const last = status.verification;
-  if (applied || !last || last.observedGeneration !== env.metadata.generation) return { due: true };
-  if (findCondition(status.conditions, 'Verified')?.status !== 'True') return { due: true };
+  // stale: the last run does not describe what is deployed now (or did not pass).
+  if (applied || !last || last.observedGeneration !== env.metadata.generation) return { due: true, stale: true };
+  if (findCondition(status.conditions, 'Verified')?.status !== 'True') return { due: true, stale: true };
   const ranAt = Date.parse(last.ranAt);
   const annotations = env.metadata.annotations ?? {};
   const requested = [ANNOTATIONS.verifyRequestedAt, ANNOTATIONS.requestedAt].map((k) => Date.parse(annotations[k] ?? ''));
-  if (requested.some((at) => at > ranAt)) return { due: true };
+  if (requested.some((at) => at > ranAt)) return { due: true, stale: false };
   const { enabled, interval } = env.spec.driftDetection;
-  if (!enabled) return { due: false };
+  if (!enabled) return { due: false, stale: false };
   const dueAt = ranAt + parseInterval(interval);
-  return now >= dueAt ? { due: true } : { due: false, nextMs: Math.max(dueAt - now, 1_000) };
+  return now >= dueAt ? { due: true, stale: false } : { due: false, stale: false, nextMs: Math.max(dueAt - now, 1_000) };
 }
