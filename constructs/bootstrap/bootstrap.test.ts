@@ -116,6 +116,10 @@ describe('the target account bootstrap stack', () => {
     expect(statements.find((s) => s.Sid === 'DenyOtherKeys')?.Condition.StringNotEquals).toEqual({ 's3:x-amz-server-side-encryption-aws-kms-key-id': '${aws_kms_key.state_key_key.arn}' });
   });
 
+  it('keeps its state beside cdk.tf.json, wherever the synth ran', () => {
+    expect(tf.terraform.backend).toEqual({ local: { path: 'terraform.tfstate' } });
+  });
+
   it("outputs exactly the Target's fields, and prints a Target that validates", () => {
     expect(Object.keys(tf.output).sort()).toEqual(['accountId', 'externalId', 'provider', 'region', 'roleArn', 'stateBucket']);
     expect(tf.output.roleArn.value).toBe('${aws_iam_role.execution_role.arn}');

@@ -18,6 +18,10 @@ describe('the control plane stack', () => {
     expect(result.violations).toEqual([]);
   });
 
+  it('keeps its state beside cdk.tf.json, wherever the synth ran', () => {
+    expect(tf.terraform.backend).toEqual({ local: { path: 'terraform.tfstate' } });
+  });
+
   it('keeps the store in one table: pk/sk, on demand, PITR, its own KMS key, TTL on expiresAt, deletion protection', () => {
     expect(res.aws_dynamodb_table.store_table).toMatchObject({
       name: 'terrace',

@@ -1,7 +1,7 @@
 import type { Construct, Node } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { AWS_PROVIDER_VERSION } from '../aws/stack.ts';
-import { TerraformElement, TerraformStack } from './cdktf.ts';
+import { LocalBackend, TerraformElement, TerraformStack } from './cdktf.ts';
 import { pathLogicalId } from './tier-stack.ts';
 
 export interface AccountStackProps {
@@ -28,6 +28,9 @@ export class AccountStack extends TerraformStack {
       defaultTags: [{ tags: { 'managed-by': 'terrace', 'terrace:stack': purpose } }],
     });
     this.addOverride('terraform.required_providers.aws', { source: 'hashicorp/aws', version: AWS_PROVIDER_VERSION });
+    // Relative, so terraform keeps it beside cdk.tf.json (cdktf's default is an absolute path under the directory
+    // the synth ran from, shared by every account bootstrapped there).
+    new LocalBackend(this, { path: 'terraform.tfstate' });
   }
 
   protected override allocateLogicalId(element: TerraformElement | Node): string {
