@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
@@ -91,7 +92,7 @@ describe('WebSocket checks', () => {
   });
 
   it('fail as WrongReply, quoting the reply, when the app answers the wrong thing', async () => {
-    const out = await checkWebSocket(ws(apps.wrong), echo, live());
+    const out = await checkWebSocket(ws(apps.wrong), echo, live(), { handshakeTimeoutMs: 10_000, replyTimeoutMs: 1_000 });
     expect(out).toMatchObject({ passed: false, reason: 'WrongReply' });
     expect(out.message).toContain('answered "pong" to "ping"');
   });
@@ -116,23 +117,69 @@ describe('WebSocket checks', () => {
     await new Promise((resolve) => server.once('listening', resolve));
     const abort = new AbortController();
     let open = 0;
+    const codes: number[] = [];
     let allClosed!: () => void;
     const closed = new Promise<void>((resolve) => (allClosed = resolve));
     const allOpen = new Promise<void>((resolve) => server.on('connection', (socket) => {
       if (++open === 3) resolve();
-      socket.on('close', () => --open === 0 && allClosed());
+      socket.on('close', (code) => {
+        codes.push(code);
+        if (--open === 0) allClosed();
+      });
     }));
     const url = `ws://127.0.0.1:${(server.address() as { port: number }).port}/`;
     const running = checkWebSocket(url, { connections: 3, holdSeconds: 600 }, abort.signal);
     await allOpen;
+    expect(getEventListeners(abort.signal, 'abort')).toHaveLength(1); // one per check, not one per connection
     const abortedAt = performance.now();
     abort.abort();
     const out = await running;
     expect(out).toMatchObject({ passed: false, reason: 'Cancelled', connectionsHeld: 0 });
     expect(performance.now() - abortedAt).toBeLessThan(2_000);
     await closed; // the server saw every socket go (else the test times out)
+    expect(codes).toEqual([1006, 1006, 1006]); // terminated: no close handshake to wait for
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }, 10_000);
+});
+
+/** A Channels-style app: greets every connection, then echoes each message. */
+async function greetingServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => server.once('listening', resolve));
+  server.on('connection', (socket) => {
+    socket.send('{"type": "welcome"}');
+    socket.on('message', (data) => socket.send(data.toString()));
+  });
+  return {
+    url: `ws://127.0.0.1:${(server.address() as { port: number }).port}/`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('WebSocket replies', () => {
+  it('skip a greeting on connect: the reply is the first message containing expect', async () => {
+    const app = await greetingServer();
+    const out = await checkWebSocket(app.url, { send: 'ping', expect: 'ping', connections: 3, holdSeconds: 1 }, live());
+    await app.close();
+    expect(out).toMatchObject({ passed: true, connectionsHeld: 3 });
+    expect(out.roundTripMs).toBeDefined();
+  });
+
+  it('fail as WrongReply, quoting what came, when nothing containing expect comes within the reply timeout', async () => {
+    const app = await greetingServer();
+    const out = await checkWebSocket(app.url, { send: 'ping', expect: 'pong', connections: 1, holdSeconds: 1 }, live(), { handshakeTimeoutMs: 2_000, replyTimeoutMs: 500 });
+    await app.close();
+    expect(out).toMatchObject({ passed: false, reason: 'WrongReply' });
+    expect(out.message).toContain('"pong"');
+  });
+
+  it('measure no round trip without send, whatever the server sends', async () => {
+    const app = await greetingServer();
+    const out = await checkWebSocket(app.url, { connections: 2, holdSeconds: 1 }, live());
+    await app.close();
+    expect(out).toMatchObject({ passed: true, connectionsHeld: 2 });
+    expect(out.roundTripMs).toBeUndefined();
+  });
 });
 
 describe('a run', () => {

@@ -25,7 +25,12 @@ interface Connection {
  */
 export async function checkWebSocket(url: string, check: Check, signal: AbortSignal, limits = WEBSOCKET_LIMITS): Promise<CheckOutcome> {
   const started = performance.now();
-  const results = await Promise.all(Array.from({ length: check.connections }, () => connect(url, check, signal, limits)));
+  // One abort listener for the whole check, however many connections it opens.
+  const cancels = new Set<() => void>();
+  const onAbort = () => [...cancels].forEach((cancel) => cancel());
+  signal.addEventListener('abort', onAbort, { once: true });
+  const cancellation: Cancellation = { aborted: () => signal.aborted, add: (f) => cancels.add(f), remove: (f) => cancels.delete(f) };
+  const results = await Promise.all(Array.from({ length: check.connections }, () => connect(url, check, cancellation, limits))).finally(() => signal.removeEventListener('abort', onAbort));
   const figures = {
     durationMs: Math.round(performance.now() - started),
     connections: check.connections,
@@ -65,30 +70,43 @@ function mostCommon(failures: NonNullable<Connection['failure']>[]): NonNullable
   return failures.reduce((best, f) => (count(f.reason) > count(best.reason) ? f : best));
 }
 
-function connect(url: string, check: Check, signal: AbortSignal, limits: WebSocketLimits): Promise<Connection> {
+interface Cancellation {
+  aborted(): boolean;
+  add(cancel: () => void): void;
+  remove(cancel: () => void): void;
+}
+
+/**
+ * One connection. With `send`, the reply is the first message after it that contains `expect` (earlier messages,
+ * such as a greeting on connect, are skipped), or without `expect` the first message after it; none within the
+ * reply timeout fails (WrongReply quoting the last message seen, else Timeout). Without `send` messages are ignored.
+ */
+function connect(url: string, check: Check, cancellation: Cancellation, limits: WebSocketLimits): Promise<Connection> {
   return new Promise((resolve) => {
     const started = performance.now();
     const result: Connection = {};
     const timers: NodeJS.Timeout[] = [];
     let openedAt: number | undefined;
-    let sentAt = 0;
+    let sentAt: number | undefined;
+    let lastSeen: string | undefined;
     let replied = false;
     let held = false;
     let settled = false;
     const ws = new WebSocket(url, { handshakeTimeout: limits.handshakeTimeoutMs, followRedirects: false });
 
-    const finish = (failure?: Connection['failure']) => {
+    const finish = (failure?: Connection['failure'], abort = false) => {
       if (settled) return;
       settled = true;
       timers.forEach(clearTimeout);
-      signal.removeEventListener('abort', cancel);
-      if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'terrace verify done');
+      cancellation.remove(cancel);
+      // A cancelled run ends now: close() would wait up to 30 s for the peer's close frame.
+      if (ws.readyState === WebSocket.OPEN && !abort) ws.close(1000, 'terrace verify done');
       else ws.terminate();
       resolve(failure ? { ...result, failure } : result);
     };
-    const cancel = () => finish({ reason: 'Cancelled', message: `the check of ${url} was cancelled` });
-    if (signal.aborted) return cancel();
-    signal.addEventListener('abort', cancel, { once: true });
+    const cancel = () => finish({ reason: 'Cancelled', message: `the check of ${url} was cancelled` }, true);
+    if (cancellation.aborted()) return cancel();
+    cancellation.add(cancel);
 
     ws.on('unexpected-response', (_req, res) => finish({ reason: 'HandshakeRejected', httpStatus: res.statusCode, message: `the upgrade was rejected with HTTP ${res.statusCode}` }));
     ws.on('error', (err) => {
@@ -102,7 +120,13 @@ function connect(url: string, check: Check, signal: AbortSignal, limits: WebSock
       if (check.send !== undefined) {
         sentAt = performance.now();
         ws.send(check.send);
-        timers.push(setTimeout(() => !replied && finish({ reason: 'Timeout', message: `no reply to ${JSON.stringify(check.send)} from ${url} within ${limits.replyTimeoutMs / 1000} s` }), limits.replyTimeoutMs));
+        timers.push(setTimeout(() => {
+          if (replied) return;
+          if (lastSeen !== undefined && check.expect !== undefined) {
+            return finish({ reason: 'WrongReply', message: `${url} answered ${JSON.stringify(lastSeen.slice(0, 80))} to ${JSON.stringify(check.send)} but nothing containing ${JSON.stringify(check.expect)} within ${limits.replyTimeoutMs / 1000} s` });
+          }
+          finish({ reason: 'Timeout', message: `no reply to ${JSON.stringify(check.send)} from ${url} within ${limits.replyTimeoutMs / 1000} s` });
+        }, limits.replyTimeoutMs));
       }
       timers.push(setTimeout(() => {
         held = true;
@@ -110,13 +134,12 @@ function connect(url: string, check: Check, signal: AbortSignal, limits: WebSock
       }, check.holdSeconds * 1000));
     });
     ws.on('message', (data) => {
-      if (replied) return;
+      if (replied || sentAt === undefined) return; // no round trip without a send
+      const text = data.toString();
+      lastSeen = text;
+      if (check.expect !== undefined && !text.includes(check.expect)) return; // a greeting or other traffic
       replied = true;
       result.roundTripMs = round(performance.now() - sentAt);
-      const text = data.toString();
-      if (check.expect !== undefined && !text.includes(check.expect)) {
-        return finish({ reason: 'WrongReply', message: `${url} answered ${JSON.stringify(text.slice(0, 80))} to ${JSON.stringify(check.send)}, expected it to contain ${JSON.stringify(check.expect)}` });
-      }
       if (held) finish();
     });
     const dropped = (code: number) => {
