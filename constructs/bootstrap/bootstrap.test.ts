@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseTarget } from '../../specs/validate.ts';
+import { synthesizeTier } from '../index.ts';
 import { bootstrapTargetExample, CONTROL_PLANE_ROLE } from '../testing/deploy-fixtures.ts';
+import { awsExample, FAKE_INPUTS, withSpec } from '../testing/fixtures.ts';
 import { completeTarget, synthesizeBootstrap } from './index.ts';
 
 const target = bootstrapTargetExample();
@@ -60,7 +62,7 @@ describe('the target account bootstrap stack', () => {
     const create = grants.find((s) => list(s.Action).includes('iam:CreateRole'))!;
     expect(create).toMatchObject({ Resource: 'arn:aws:iam::333333333333:role/terrace/*', Condition: { StringEquals: { 'iam:PermissionsBoundary': 'arn:aws:iam::333333333333:policy/terrace/terrace-boundary' } } });
     const pass = grants.find((s) => list(s.Action).includes('iam:PassRole'))!;
-    expect(pass).toMatchObject({ Resource: 'arn:aws:iam::333333333333:role/terrace/*', Condition: { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] } } });
+    expect(pass).toMatchObject({ Resource: 'arn:aws:iam::333333333333:role/terrace/*', Condition: { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com', 'vpc-flow-logs.amazonaws.com', 'scheduler.amazonaws.com'] } } });
     expect(grants.flatMap((s) => list(s.Action)).filter((a) => /^iam:(Attach|CreatePolicy|DeleteRolePermissionsBoundary|CreateUser|CreateAccessKey)/.test(a))).toEqual([]);
     const deny = boundary.find((s) => s.Effect === 'Deny')!;
     expect(list(deny.Action)).toContain('iam:DeleteRolePermissionsBoundary');
@@ -76,6 +78,32 @@ describe('the target account bootstrap stack', () => {
     const tierRole = 'arn:aws:iam::333333333333:role/terrace/chat-prod-compute-web-task';
     for (const a of ['iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRole', 'iam:TagRole']) expect(permitted(a, tierRole), a).toBe(true);
     for (const a of ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:CreateGrant']) expect(permitted(a, 'arn:aws:kms:eu-west-1:333333333333:key/11111111-1111-4111-8111-111111111111'), a).toBe(true);
+  });
+
+  it('grants and lets through what a scheduled run needs: the schedule, its role passed to the scheduler, and RunTask for that role', () => {
+    const { environment, target } = awsExample('chat-prod');
+    const onBootstrapped = { ...target, spec: { ...target.spec, accountId: '333333333333', region: 'eu-west-1', roleArn: 'arn:aws:iam::333333333333:role/terrace/terrace-execution' } };
+    const nightly = { name: 'cleanup', schedule: 'cron(0 3 * * ? *)', service: 'worker', command: ['true'] };
+    const compute = JSON.parse(synthesizeTier({ environment: withSpec(environment, (s) => (s.compute.schedules = [nightly])), target: onBootstrapped, tier: 'compute', inputs: FAKE_INPUTS }).json).resource;
+    const [id, schedule] = Object.entries(compute.aws_scheduler_schedule as Record<string, { name: string; target: { role_arn: string } }>)[0]!;
+    const roleId = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(schedule.target.role_arn)![1]!;
+    const role = compute.aws_iam_role[roleId];
+    expect(role, id).toMatchObject({ path: '/terrace/', permissions_boundary: 'arn:aws:iam::333333333333:policy/terrace/terrace-boundary' });
+    const scheduleArn = `arn:aws:scheduler:eu-west-1:333333333333:schedule/default/${schedule.name}`;
+    for (const a of ['scheduler:CreateSchedule', 'scheduler:GetSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule']) expect(permitted(a, scheduleArn), a).toBe(true);
+    // Creating the schedule passes its role to the scheduler.
+    const roleArn = `arn:aws:iam::333333333333:role/terrace/${role.name}`;
+    expect(permitted('iam:PassRole', roleArn)).toBe(true);
+    const passedTo = (statements: typeof grants) => statements.filter((s) => list(s.Action).includes('iam:PassRole')).flatMap((s) => list(s.Condition?.StringEquals?.['iam:PassedToService']));
+    expect(passedTo(grants)).toContain('scheduler.amazonaws.com');
+    expect(passedTo(boundary)).toContain('scheduler.amazonaws.com');
+    // The schedule's role runs under the boundary: every action of its policies must pass the ceiling.
+    const own = Object.values(compute.aws_iam_role_policy as Record<string, { role: string; policy: string }>).filter((p) => p.role === `\${aws_iam_role.${roleId}.id}`);
+    const actions = own.flatMap((p) => policy(p.policy).Statement).flatMap((st) => list(st.Action));
+    expect(actions).toEqual(expect.arrayContaining(['ecs:RunTask', 'iam:PassRole']));
+    const ceiling = boundary.filter((s) => s.Effect === 'Allow');
+    for (const a of actions) expect(ceiling.some((s) => list(s.Action).some((c) => glob(c).test(a))), a).toBe(true);
+    expect(ceiling.some((s) => list(s.Action).some((c) => glob(c).test('ecs:RunTask')) && list(s.Resource).some((r) => glob(r).test('arn:aws:ecs:eu-west-1:333333333333:task-definition/chat-prod-compute-worker:1')))).toBe(true);
   });
 
   it("grants what the compute tier's service names need (a Cloud Map namespace, its zone, each service's entry)", () => {

@@ -6,8 +6,8 @@ export interface DeployScope {
   readonly region: string;
 }
 
-/** Services whose roles the tiers pass (ECS tasks, flow logs) and whose service-linked roles they need. */
-const PASSED_TO = ['ecs-tasks.amazonaws.com', 'vpc-flow-logs.amazonaws.com'];
+/** Services whose roles the tiers pass (ECS tasks, flow logs, scheduled runs) and whose service-linked roles they need. */
+const PASSED_TO = ['ecs-tasks.amazonaws.com', 'vpc-flow-logs.amazonaws.com', 'scheduler.amazonaws.com'];
 const SERVICE_LINKED = ['ecs.amazonaws.com', 'elasticloadbalancing.amazonaws.com', 'rds.amazonaws.com', 'elasticache.amazonaws.com', 'ecs.application-autoscaling.amazonaws.com'];
 
 /**
@@ -68,12 +68,14 @@ export function deployStatements({ accountId: a, region: r }: DeployScope): Stat
         'application-autoscaling:DeleteScalingPolicy', 'application-autoscaling:TagResource', 'application-autoscaling:UntagResource',
         'servicediscovery:CreateService', 'servicediscovery:UpdateService', 'servicediscovery:DeleteService', 'servicediscovery:DeleteNamespace',
         'servicediscovery:TagResource', 'servicediscovery:UntagResource',
+        'scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule',
       ],
       Resource: [
         ...arn('ecs', 'cluster/*', 'service/*', 'task-definition/*', 'task/*'),
         ...arn('servicediscovery', 'namespace/*', 'service/*'),
         ...arn('elasticloadbalancing', 'loadbalancer/*', 'targetgroup/*', 'listener/*', 'listener-rule/*'),
         ...arn('application-autoscaling', 'scalable-target/*'),
+        ...arn('scheduler', 'schedule/*'),
       ],
     },
     {
@@ -183,7 +185,8 @@ export function deployStatements({ accountId: a, region: r }: DeployScope): Stat
 /** Verbs per service that the boundary lets through: the tiers' writes and their apps' calls. */
 const CEILING: Record<string, string[]> = {
   ec2: ['Create*', 'Delete*', 'Modify*', 'Attach*', 'Detach*', 'Associate*', 'Disassociate*', 'Allocate*', 'Release*', 'Replace*', 'Authorize*', 'Revoke*'],
-  ecs: ['Create*', 'Delete*', 'Update*', 'Put*', 'Register*', 'Deregister*', 'TagResource', 'UntagResource'],
+  // RunTask: a scheduled run's role starts the task.
+  ecs: ['Create*', 'Delete*', 'Update*', 'Put*', 'Register*', 'Deregister*', 'TagResource', 'UntagResource', 'RunTask'],
   elasticloadbalancing: ['Create*', 'Delete*', 'Modify*', 'Set*', 'AddTags', 'RemoveTags'],
   'application-autoscaling': ['Register*', 'Deregister*', 'Put*', 'Delete*', 'TagResource', 'UntagResource'],
   rds: ['Create*', 'Delete*', 'Modify*', 'Reboot*', 'AddTags*', 'RemoveTags*'],
@@ -201,6 +204,7 @@ const CEILING: Record<string, string[]> = {
   iam: ['DeleteRole', 'UpdateRole*', 'UpdateAssumeRolePolicy', 'PutRolePolicy', 'DeleteRolePolicy', 'TagRole', 'UntagRole'],
   ecr: ['BatchGetImage', 'GetDownloadUrlForLayer', 'BatchCheckLayerAvailability'],
   servicediscovery: ['Create*', 'Update*', 'Delete*', 'TagResource', 'UntagResource'],
+  scheduler: ['CreateSchedule', 'UpdateSchedule', 'DeleteSchedule', 'GetSchedule'],
 };
 
 /** The boundary's reads, as patterns: none of them covers a sensitive read (secret values, objects, decryption). */
