@@ -195,6 +195,13 @@ describe('a run', () => {
     expect(out.message).toContain('deadline of 0.5 s');
   });
 
+  it('reports an HTTP check its deadline cut as Timeout of the run, not of the check', async () => {
+    const [out] = await runChecks([{ kind: 'http', url: `${silent.url}/health/ready`, check: { path: '/health/ready', expectStatus: 200, timeoutSeconds: 60 } }], live(), { deadlineMs: 500 });
+    expect(out).toMatchObject({ passed: false, reason: 'Timeout' });
+    expect(out.message).toContain('deadline of 0.5 s');
+    expect(out.message).not.toContain('60 s');
+  });
+
   it('runs nothing more once cancelled', async () => {
     const abort = new AbortController();
     abort.abort();

@@ -33,7 +33,8 @@ export async function runChecks(checks: readonly PlannedCheck[], signal: AbortSi
     const outcome = c.kind === 'http' ? await checkHttp(c.url, c.check, bounded)
       : c.kind === 'websocket' ? await checkWebSocket(c.url, c.check, bounded, limits)
         : await checkFrontend(c.url, bounded);
-    const cutByDeadline = outcome.reason === 'Cancelled' && deadline.aborted && !signal.aborted;
+    // However the check reports being cut (Cancelled, or a fetch's abort read as its own timeout), the deadline cut it.
+    const cutByDeadline = !outcome.passed && deadline.aborted && !signal.aborted;
     outcomes.push(cutByDeadline ? { ...outcome, reason: 'Timeout', message: `the verification ran past its deadline of ${budget / 1000} s during ${c.url}` } : outcome);
   }
   return outcomes;
