@@ -106,6 +106,12 @@ describe('the target account bootstrap stack', () => {
     expect(ceiling.some((s) => list(s.Action).some((c) => glob(c).test('ecs:RunTask')) && list(s.Resource).some((r) => glob(r).test('arn:aws:ecs:eu-west-1:333333333333:task-definition/chat-prod-compute-worker:1')))).toBe(true);
   });
 
+  it("grants the data tier's own Redis parameter group, and the role listing the provider does before deleting a role", () => {
+    const group = 'arn:aws:elasticache:eu-west-1:333333333333:parametergroup:chat-prod-data-redis';
+    for (const a of ['elasticache:CreateCacheParameterGroup', 'elasticache:ModifyCacheParameterGroup', 'elasticache:DeleteCacheParameterGroup']) expect(permitted(a, group), a).toBe(true);
+    expect(permitted('iam:ListInstanceProfilesForRole', 'arn:aws:iam::333333333333:role/terrace/chat-prod-compute-web-task')).toBe(true);
+  });
+
   it("grants what the compute tier's service names need (a Cloud Map namespace, its zone, each service's entry)", () => {
     const actions = grants.flatMap((s) => list(s.Action));
     for (const a of ['servicediscovery:CreatePrivateDnsNamespace', 'route53:CreateHostedZone', 'route53:GetHostedZone', 'route53:ListHostedZonesByName',

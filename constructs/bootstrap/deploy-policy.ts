@@ -32,7 +32,7 @@ export function deployStatements({ accountId: a, region: r }: DeployScope): Stat
         'cloudtrail:Get*', 'cloudtrail:ListTags', 'cloudwatch:Describe*', 'cloudwatch:List*',
         'logs:Describe*', 'logs:ListTagsForResource', 'logs:ListTagsLogGroup', 'kms:DescribeKey', 'kms:List*', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus',
         'secretsmanager:DescribeSecret', 'secretsmanager:GetRandomPassword', 'secretsmanager:ListSecrets', 'iam:GetRole', 'iam:GetRolePolicy',
-        'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:GetPolicy', 'iam:GetPolicyVersion', 'acm:DescribeCertificate', 'acm:ListCertificates',
+        'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole', 'iam:GetPolicy', 'iam:GetPolicyVersion', 'acm:DescribeCertificate', 'acm:ListCertificates',
         'acm:ListTagsForCertificate', 'application-autoscaling:Describe*', 'application-autoscaling:ListTagsForResource', 'sns:GetTopicAttributes', 'sns:GetSubscriptionAttributes', 'sns:ListTagsForResource',
         'sts:GetCallerIdentity', 'servicediscovery:Get*', 'servicediscovery:List*', 'route53:GetHostedZone', 'route53:ListHostedZonesByName',
       ],
@@ -88,6 +88,7 @@ export function deployStatements({ accountId: a, region: r }: DeployScope): Stat
         'elasticache:CreateReplicationGroup', 'elasticache:DeleteReplicationGroup', 'elasticache:ModifyReplicationGroup', 'elasticache:CreateCacheCluster',
         'elasticache:DeleteCacheCluster', 'elasticache:CreateCacheSubnetGroup', 'elasticache:DeleteCacheSubnetGroup', 'elasticache:ModifyCacheSubnetGroup',
         'elasticache:AddTagsToResource', 'elasticache:RemoveTagsFromResource',
+        'elasticache:CreateCacheParameterGroup', 'elasticache:ModifyCacheParameterGroup', 'elasticache:DeleteCacheParameterGroup',
         'sqs:CreateQueue', 'sqs:DeleteQueue', 'sqs:SetQueueAttributes', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:TagQueue', 'sqs:UntagQueue', 'sqs:ListQueueTags',
       ],
       Resource: [
