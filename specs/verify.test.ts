@@ -45,6 +45,13 @@ describe('spec.verify', () => {
     expect(found?.message).toMatch(message);
   });
 
+  it.each(['baseUrl', 'frontendUrl'])('refuses credentials in %s at its path, never echoing them', (key) => {
+    const found = problems(withVerify({ [key]: 'https://admin:s3cret-pw@app.example.com/base', http: [{ path: '/' }] }));
+    expect(found).toEqual([{ path: `spec.verify.${key}`, message: expect.stringMatching(/must not carry credentials/) }]);
+    expect(JSON.stringify(found)).not.toContain('s3cret-pw');
+    expect(problems(withVerify({ [key]: 'https://app.example.com/a@b', http: [{ path: '/' }] }))).toEqual([]);
+  });
+
   it('needs a check, unless the SPA deep-link check has a frontend to run on', () => {
     expect(problems(withVerify({}, (s) => delete s.frontend))).toEqual([{ path: 'spec.verify', message: 'declares no check: add http or websocket checks' }]);
     expect(problems(withVerify({}))).toEqual([]);

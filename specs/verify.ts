@@ -47,10 +47,21 @@ export function verifyRules(spec: { verify?: VerifySpec; frontend?: { spa: boole
   const problems: { path: string; message: string }[] = [];
   const spaCheck = spec.frontend?.spa === true;
   if (verify.http.length === 0 && verify.websocket.length === 0 && !spaCheck) problems.push({ path: 'spec.verify', message: 'declares no check: add http or websocket checks' });
+  for (const key of ['baseUrl', 'frontendUrl'] as const) {
+    // Never echo the value: it would put the password into the response, the conditions, events and logs.
+    if (hasCredentials(verify[key])) problems.push({ path: `spec.verify.${key}`, message: 'must not carry credentials (user:password@host): the checks cannot send them, and they would be shown in conditions, events and logs' });
+  }
   verify.websocket.forEach((w, i) => {
     if (w.expect !== undefined && w.send === undefined) problems.push({ path: `spec.verify.websocket[${i}].expect`, message: 'needs send: the reply is expected to a message' });
   });
   return problems;
+}
+
+/** `user@` or `user:password@` before the host. */
+function hasCredentials(url: string | undefined): boolean {
+  if (url === undefined) return false;
+  const authority = url.replace(/^[a-z]+:\/\//i, '').split(/[/?#]/)[0];
+  return authority.includes('@');
 }
 
 const Millis = Type.Object({ p50: Type.Number(), p99: Type.Number() }, { description: 'milliseconds' });
