@@ -148,6 +148,11 @@ describe('the target account bootstrap stack', () => {
       Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' }, Null: { 's3:x-amz-server-side-encryption': 'false' } },
     });
     expect(statements.find((s) => s.Sid === 'DenyOtherKeys')?.Condition.StringNotEquals).toEqual({ 's3:x-amz-server-side-encryption-aws-kms-key-id': '${aws_kms_key.state_key_key.arn}' });
+    // SSE-C: no x-amz-server-side-encryption header, so only its own statement refuses it.
+    expect(statements.filter((s) => s.Condition?.Null?.['s3:x-amz-server-side-encryption-customer-algorithm'] === 'false')).toEqual([{
+      Sid: 'DenyCustomerKeys', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: '${aws_s3_bucket.state_bucket_bucket_bucket.arn}/*',
+      Condition: { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } },
+    }]);
   });
 
   it('keeps its state beside cdk.tf.json, wherever the synth ran', () => {

@@ -12,7 +12,8 @@ const SSE = 's3:x-amz-server-side-encryption';
 
 /**
  * Terraform state: private, versioned (a bad apply can be rolled back for 90 days), SSE-KMS with the state
- * key by default, and a policy refusing plain HTTP and any write that asks for another encryption or key.
+ * key by default, and a policy refusing plain HTTP and any write that asks for another encryption or key
+ * (a customer-provided key, SSE-C, included).
  * A write without the header gets the default: that is what terrace's backends send.
  */
 export class StateBucket extends Construct {
@@ -42,6 +43,15 @@ export class StateBucket extends Construct {
           Action: 's3:PutObject',
           Resource: `${arn}/*`,
           Condition: { StringNotEquals: { [`${SSE}-aws-kms-key-id`]: kmsKeyArn }, Null: { [`${SSE}-aws-kms-key-id`]: 'false' } },
+        },
+        // SSE-C sends no x-amz-server-side-encryption header, so neither statement above sees it.
+        {
+          Sid: 'DenyCustomerKeys',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:PutObject',
+          Resource: `${arn}/*`,
+          Condition: { Null: { [`${SSE}-customer-algorithm`]: 'false' } },
         },
       ),
       dependsOn: [this.bucket.publicAccessBlock],
