@@ -48,6 +48,25 @@ describe('the ControlPlane document', () => {
     expect(problems((d) => delete d.spec.targetAccounts)).toEqual([{ path: 'spec.targetAccounts', message: 'is required' }]);
   });
 
+  it('takes allowedCidrs as canonical IPv4 ranges, at most 20, and the whole internet only when public', () => {
+    expect(problems((d) => (d.spec.allowedCidrs = ['10.90.0.0/20', '172.16.0.0/12', '192.168.4.7/32']))).toEqual([]);
+    expect(parseControlPlane(valid()).spec.allowedCidrs).toBeUndefined();
+    expect(problems((d) => (d.spec.allowedCidrs = ['10.1.0.1/16', '010.2.0.0/16', '10.3.0.0', 'fd00::/8', '10.4.0.0/33']))).toEqual([
+      { path: 'spec.allowedCidrs[0]', message: '10.1.0.1/16 has host bits set' },
+      { path: 'spec.allowedCidrs[1]', message: '010.2.0.0/16 must be written 10.2.0.0/16' },
+      { path: 'spec.allowedCidrs[2]', message: '10.3.0.0 is not an IPv4 CIDR' },
+      { path: 'spec.allowedCidrs[3]', message: 'fd00::/8 is not an IPv4 CIDR' },
+      { path: 'spec.allowedCidrs[4]', message: '10.4.0.0/33 is not an IPv4 CIDR' },
+    ]);
+    expect(problems((d) => (d.spec.allowedCidrs = ['0.0.0.0/0']))).toEqual([
+      { path: 'spec.allowedCidrs[0]', message: '0.0.0.0/0 is the whole internet: set spec.public for an internet-facing ALB' },
+    ]);
+    expect(problems((d) => Object.assign(d.spec, { public: true, allowedCidrs: ['0.0.0.0/0'] }))).toEqual([]);
+    expect(problems((d) => (d.spec.allowedCidrs = Array.from({ length: 21 }, (_, i) => `10.${i}.0.0/16`))).map((p) => p.path)).toEqual(['spec.allowedCidrs']);
+    expect(problems((d) => (d.spec.allowedCidrs = []))).toEqual([{ path: 'spec.allowedCidrs', message: expect.any(String) }]);
+    expect(problems((d) => (d.spec.allowedCidrs = ['10.0.0.0/16', '10.0.0.0/16'])).map((p) => p.path)).toEqual(['spec.allowedCidrs']);
+  });
+
   it('is not a kind the API stores', () => {
     expect(() => parseDocument(valid())).toThrow(/kind: must be one of Environment, Target/);
   });

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { formatIpv4, parseCidr } from './cidr.ts';
 import { documentSchema } from './meta.ts';
 
 const AccountId = Type.String({ pattern: '^[0-9]{12}$', description: '12-digit AWS account id' });
@@ -21,6 +22,10 @@ export const ControlPlaneSpec = Type.Object(
     public: Type.Boolean({ default: false, description: 'an internet-facing ALB; by default it is internal (reached over VPN or peering)' }),
     waf: Type.Optional(Type.Boolean({ description: 'a WAF on the ALB (AWS managed common rules, a per-address rate limit); on by default when public' })),
     cidr: Type.String({ default: '10.90.0.0/20', description: 'the control plane VPC' }),
+    allowedCidrs: Type.Optional(Type.Array(Type.String(), {
+      minItems: 1, maxItems: 20, uniqueItems: true,
+      description: 'IPv4 ranges the ALB takes HTTPS from (VPN, peered networks); by default the VPC (spec.cidr), or anywhere when public',
+    })),
     desiredCount: Type.Integer({ minimum: 2, maximum: 10, default: 2, description: 'tasks, spread across AZs' }),
   },
   { additionalProperties: false },
@@ -36,5 +41,24 @@ export function controlPlaneRules(spec: ControlPlaneSpec): { path: string; messa
   const certRegion = spec.domain?.certificateArn.split(':')[3];
   // An ALB reads certificates only from its own region.
   if (certRegion && certRegion !== spec.region) problems.push({ path: 'spec.domain.certificateArn', message: `is in ${certRegion}, not spec.region ${spec.region}` });
+  (spec.allowedCidrs ?? []).forEach((text, i) => {
+    const message = ingressCidrProblem(text, spec.public);
+    if (message) problems.push({ path: `spec.allowedCidrs[${i}]`, message });
+  });
   return problems;
+}
+
+/** The ranges the ALB takes HTTPS from: spec.allowedCidrs, by default the VPC, or anywhere when public. */
+export function allowedCidrs(spec: Pick<ControlPlaneSpec, 'allowedCidrs' | 'cidr' | 'public'>): string[] {
+  return spec.allowedCidrs ?? [spec.public ? '0.0.0.0/0' : spec.cidr];
+}
+
+function ingressCidrProblem(text: string, isPublic: boolean): string | undefined {
+  const cidr = parseCidr(text);
+  if (cidr?.version !== 4) return `${text} is not an IPv4 CIDR`;
+  const canonical = `${formatIpv4(cidr.address)}/${cidr.prefix}`;
+  if (canonical !== text) return `${text} must be written ${canonical}`;
+  if (cidr.address % 2n ** BigInt(32 - cidr.prefix) !== 0n) return `${text} has host bits set`;
+  if (cidr.prefix === 0 && !isPublic) return `${text} is the whole internet: set spec.public for an internet-facing ALB`;
+  return undefined;
 }

@@ -94,6 +94,16 @@ describe('the control plane stack', () => {
     expect(pub.tf.resource.aws_vpc_security_group_ingress_rule.network_alb_https.cidr_ipv4).toBe('0.0.0.0/0');
   });
 
+  it('takes HTTPS from each of spec.allowedCidrs (VPN, peered networks), one rule per range', () => {
+    const rules = (edit?: (spec: Record<string, any>) => void) => Object.values(synth(edit).tf.resource.aws_vpc_security_group_ingress_rule as Record<string, any>)
+      .filter((r) => r.security_group_id === '${aws_security_group.network_alb.id}').map((r) => [r.cidr_ipv4, r.from_port, r.to_port]);
+    expect(rules()).toEqual([['10.90.0.0/20', 443, 443]]);
+    expect(rules((spec) => (spec.allowedCidrs = ['10.90.0.0/20', '172.16.0.0/12', '192.168.4.0/24']))).toEqual([['10.90.0.0/20', 443, 443], ['172.16.0.0/12', 443, 443], ['192.168.4.0/24', 443, 443]]);
+    expect(rules((spec) => (spec.allowedCidrs = ['172.16.0.0/12']))).toEqual([['172.16.0.0/12', 443, 443]]);
+    expect(rules((spec) => Object.assign(spec, { public: true, allowedCidrs: ['203.0.113.0/24'] }))).toEqual([['203.0.113.0/24', 443, 443]]);
+    expect(() => synth((spec) => (spec.allowedCidrs = ['0.0.0.0/0']))).toThrow(/spec.allowedCidrs\[0\]: 0.0.0.0\/0 is the whole internet/);
+  });
+
   it('puts a WAF (common rules, a rate limit) in front of a public ALB by default, and where the document asks', () => {
     const waf = (edit?: (spec: Record<string, any>) => void) => synth(edit).tf.resource.aws_wafv2_web_acl_association?.waf_alb;
     expect(waf()).toBeUndefined();
