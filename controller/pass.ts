@@ -45,6 +45,8 @@ export class Pass {
 
   async run(): Promise<ReconcileResult> {
     const { spec } = this.env;
+    // Without spec.verify there is nothing verified: drop the last run whatever this pass ends with.
+    if (!spec.verify) this.dropVerification();
     if (spec.suspend) {
       this.summarize({ kind: 'suspended' });
       await this.save(true);
@@ -120,11 +122,7 @@ export class Pass {
    * environment comes back soon (`queued`).
    */
   private async verify(target: StoredTarget, applied: boolean): Promise<{ nextMs: number; queued: boolean }> {
-    if (!this.env.spec.verify) {
-      this.status.conditions = removeCondition(this.status.conditions, 'Verified');
-      delete this.status.verification;
-      return { nextMs: Infinity, queued: false };
-    }
+    if (!this.env.spec.verify) return { nextMs: Infinity, queued: false };
     const facts = { env: this.env, applied, now: this.deps.clock.now() };
     const due = verificationDue({ ...facts, status: this.status });
     if (due.due) {
@@ -143,6 +141,11 @@ export class Pass {
       throw new RetryableError(`${this.name}: verification failed (${verified.reason})`);
     }
     return { nextMs: verificationDue({ ...facts, applied: false, status: this.status }).nextMs ?? Infinity, queued: false };
+  }
+
+  private dropVerification(): void {
+    this.status.conditions = removeCondition(this.status.conditions, 'Verified');
+    delete this.status.verification;
   }
 
   /** No free verification slot: try again soon; Ready stays True only for a run that merely re-checks (periodic, on request). */

@@ -115,6 +115,35 @@ describe('the Verified condition', () => {
     expect(fx.cond(after, 'Ready')).toMatchObject({ status: 'True', observedGeneration: 2 });
   });
 
+  it('goes when spec.verify goes even if that pass stalls', async () => {
+    await fx.store.create(verified(app.url));
+    await fx.reconciler.reconcile('chat-dev', fx.signal());
+    const env = await fx.get();
+    expect(fx.cond(env, 'Verified')?.status).toBe('True');
+    const { verify: _v, ...spec } = env.spec;
+    await fx.store.update({ ...env, spec: { ...spec, target: 'nowhere' } });
+    await expect(fx.reconciler.reconcile('chat-dev', fx.signal())).rejects.toThrow(/nowhere/);
+    const after = await fx.get();
+    expect(fx.cond(after, 'Stalled')).toMatchObject({ status: 'True', reason: 'TargetNotFound' });
+    expect(fx.cond(after, 'Verified')).toBeUndefined();
+    expect(after.status.verification).toBeUndefined();
+  });
+
+  it('runs again when compute was applied since the last run, at the same generation', async () => {
+    await fx.store.create(verified(app.url));
+    await fx.reconciler.reconcile('chat-dev', fx.signal());
+    // What a drift correction leaves when its own pass did not get to verify (no free slot, or cancelled).
+    fx.advance(1_000);
+    const env = await fx.get();
+    await fx.store.updateStatus('chat-dev', { ...env.status, tiers: { ...env.status.tiers, compute: { ...env.status.tiers.compute, lastAppliedAt: new Date(fx.clock.now()).toISOString() } } });
+    fx.advance(1_000);
+    await fx.reconciler.reconcile('chat-dev', fx.signal());
+    expect(await verifyEvents()).toHaveLength(2);
+    fx.advance(1_000);
+    await fx.reconciler.reconcile('chat-dev', fx.signal());
+    expect(await verifyEvents()).toHaveLength(2);
+  });
+
   it('stops its checks when the pass is cancelled (shutdown or lost lease) and writes nothing', async () => {
     const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await new Promise((resolve) => server.once('listening', resolve));

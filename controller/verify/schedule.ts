@@ -14,7 +14,7 @@ export interface VerifyFacts {
 
 /**
  * A pure function: whether spec.verify runs in this pass, and when the next periodic run is due. It runs after
- * compute or frontend applied, for a new generation, on request (verify or reconcile now), while Verified is not
+ * compute or frontend applied (in this pass, or since the last run), on request (verify or reconcile now), while Verified is not
  * True (a failure is retried with the queue's backoff), and every drift-detection interval.
  */
 export function verificationDue({ env, status, applied, now }: VerifyFacts): { due: boolean; stale: boolean; nextMs?: number } {
@@ -24,6 +24,9 @@ export function verificationDue({ env, status, applied, now }: VerifyFacts): { d
   if (applied || !last || last.observedGeneration !== env.metadata.generation) return { due: true, stale: true };
   if (findCondition(status.conditions, 'Verified')?.status !== 'True') return { due: true, stale: true };
   const ranAt = Date.parse(last.ranAt);
+  // compute or frontend applied since (a drift correction at the same generation whose verification did not run then)
+  const appliedSince = (['compute', 'frontend'] as const).some((t) => Date.parse(status.tiers[t]?.lastAppliedAt ?? '') > ranAt);
+  if (appliedSince) return { due: true, stale: true };
   const annotations = env.metadata.annotations ?? {};
   const requested = [ANNOTATIONS.verifyRequestedAt, ANNOTATIONS.requestedAt].map((k) => Date.parse(annotations[k] ?? ''));
   if (requested.some((at) => at > ranAt)) return { due: true, stale: false };
