@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { sseReader } from '../test/support/sse.ts';
 import { tempDir } from '../test/support/store.ts';
+import { runTerrace, type CliResult } from '../test/support/cli.ts';
 import { startControlPlane, type ControlPlane } from '../server/main.ts';
 
 // The real bin against a real control plane (embedded DynamoDB, real terraform on the local target).
@@ -32,25 +32,11 @@ afterAll(async () => {
   dir?.remove();
 });
 
-/** Runs the bin asynchronously (the server answering it lives in this process), bounded to 20 s. */
-function terrace(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs the bin against this file's control plane, with the admin token from its data dir. */
+function terrace(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   const base: NodeJS.ProcessEnv = { ...process.env, TERRACE_SERVER: plane.url, TERRACE_DATA_DIR: dir.path };
   delete base.TERRACE_TOKEN;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['cli/terrace.mjs', ...args], { cwd: repo, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`terrace ${args.join(' ')}: no exit within 20 s; stderr: ${stderr}`));
-    }, 20_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runTerrace(args, { ...base, ...env }, 20_000);
 }
 
 const api = (path: string, init: RequestInit = {}) =>

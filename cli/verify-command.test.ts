@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +6,7 @@ import { parse } from 'yaml';
 import { startControlPlane, type ControlPlane } from '../server/main.ts';
 import { startDaphne, type DaphneApp } from '../test/support/daphne.ts';
 import { tempDir } from '../test/support/store.ts';
+import { runTerrace, type CliResult } from '../test/support/cli.ts';
 
 // `terrace verify` (the real bin) against a real control plane (real terraform on the local target) whose
 // environments are checked against a real Daphne, one up and one stopped.
@@ -49,25 +49,11 @@ async function create(name: string, baseUrl: string): Promise<void> {
   expect(res.status, await res.clone().text()).toBe(201);
 }
 
-/** Runs the bin (the server answering it lives in this process), bounded to 40 s. */
-function terrace(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs the bin against this file's control plane, with the admin token from its data dir. */
+function terrace(args: string[]): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, TERRACE_SERVER: plane.url, TERRACE_DATA_DIR: dir.path };
   delete env.TERRACE_TOKEN;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['cli/terrace.mjs', ...args], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`terrace ${args.join(' ')}: no exit within 40 s; stderr: ${stderr}`));
-    }, 40_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runTerrace(args, env, 40_000);
 }
 
 describe('terrace verify', () => {

@@ -1,0 +1,32 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the real `terrace` bin. Asynchronous (not spawnSync) because the control plane answering it usually lives
+ * in the test's own process; bounded: past `boundMs` the child is killed and the test fails with its stderr.
+ */
+export function runTerrace(args: string[], env: NodeJS.ProcessEnv, boundMs: number): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['cli/terrace.mjs', ...args], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const bound = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`terrace ${args.join(' ')}: no exit within ${boundMs / 1000} s; stderr: ${stderr}`));
+    }, boundMs);
+    child.on('close', (code) => {
+      clearTimeout(bound);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
