@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { LIMITS } from './limits.ts';
+import { MAX_FRONTEND_HEADERS, MAX_FRONTEND_HEADERS_LENGTH } from './frontend-headers.ts';
 import { documentSchema, Name, StringEnum } from './meta.ts';
 import { Verify } from './verify.ts';
 
@@ -172,6 +173,13 @@ const Frontend = Type.Object(
     domain: Type.Optional(Domain),
     spa: Type.Boolean({ default: true, description: 'serve index.html for unknown paths' }),
     priceClass: StringEnum(['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const, { default: 'PriceClass_100' }),
+    headers: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9-]{0,99}$' }),
+        Type.String({ minLength: 1, maxLength: MAX_FRONTEND_HEADERS_LENGTH, pattern: '^[\\x20-\\x7E]+$', description: 'printable ASCII' }),
+        { maxProperties: MAX_FRONTEND_HEADERS, additionalProperties: false, description: 'response header name -> value, added by CloudFront to every response (custom headers of the response headers policy)' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -53,12 +53,29 @@ describe('Environment validation', () => {
     ['no NAT for private services', (d) => (d.spec.network.natGateways = 0), 'spec.network.natGateways', /without a route to ECR/],
     ['CloudFront certificate outside us-east-1', (d) => (d.spec.frontend.domain = { name: 'app.example.com', certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc-123' }), 'spec.frontend.domain.certificateArn', /us-east-1/],
     ['wrong apiVersion', (d) => (d.apiVersion = 'v1'), 'apiVersion', /terrace.dev\/v1alpha1/],
+    ['a frontend header terrace\'s security headers set', (d) => (d.spec.frontend.headers = { 'x-frame-options': 'SAMEORIGIN' }), 'spec.frontend.headers.x-frame-options', /security headers already set X-Frame-Options: DENY/],
+    ['Strict-Transport-Security as a custom header', (d) => (d.spec.frontend.headers = { 'Strict-Transport-Security': 'max-age=1' }), 'spec.frontend.headers.Strict-Transport-Security', /already set/],
+    ['Content-Security-Policy as a custom header', (d) => (d.spec.frontend.headers = { 'Content-Security-Policy': "default-src 'self'" }), 'spec.frontend.headers.Content-Security-Policy', /security header of the response headers policy/],
+    ['a CORS header as a custom header', (d) => (d.spec.frontend.headers = { 'Access-Control-Allow-Origin': '*' }), 'spec.frontend.headers.Access-Control-Allow-Origin', /CORS header/],
+    ['a hop-by-hop header', (d) => (d.spec.frontend.headers = { 'Transfer-Encoding': 'chunked' }), 'spec.frontend.headers.Transfer-Encoding', /hop-by-hop or CloudFront header/],
+    ['a CloudFront header', (d) => (d.spec.frontend.headers = { 'X-Edge-Location': 'x' }), 'spec.frontend.headers.X-Edge-Location', /reserved by CloudFront \(X-Edge-\*\)/],
+    ['the same header twice by case', (d) => (d.spec.frontend.headers = { 'Cache-Control': 'no-store', 'cache-control': 'no-cache' }), 'spec.frontend.headers.cache-control', /same header as Cache-Control/],
+    ['a header name that is not a token', (d) => (d.spec.frontend.headers = { 'X Bad': 'v' }), 'spec.frontend.headers.X Bad', /not a valid key/],
+    ['an empty header value', (d) => (d.spec.frontend.headers = { 'X-Empty': '' }), 'spec.frontend.headers.X-Empty', /length/],
+    ['a header value with a line break', (d) => (d.spec.frontend.headers = { 'X-Split': 'a\r\nSet-Cookie: x' }), 'spec.frontend.headers.X-Split', /printable ASCII/],
+    ['headers over the total length', (d) => (d.spec.frontend.headers = { 'X-A': 'a'.repeat(1000), 'X-B': 'b'.repeat(1000) }), 'spec.frontend.headers', /add up to 2006 characters; CloudFront allows 1783/],
+    ['more than 10 headers', (d) => (d.spec.frontend.headers = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`X-H${i}`, 'v']))), 'spec.frontend.headers', /more than 10 properties|10/],
+    ['a header value that is not a string', (d) => (d.spec.frontend.headers = { 'X-Number': 1 }), 'spec.frontend.headers.X-Number', /string/],
   ];
   it.each(cases)('rejects %s at its path', (_label, edit, path, message) => {
     const problems = problemsOf(variant(edit));
     const match = problems.find((p) => p.path === path);
     expect(match, JSON.stringify(problems)).toBeDefined();
     expect(match!.message).toMatch(message);
+  });
+
+  it('accepts frontend headers CloudFront adds as custom headers', () => {
+    expect(problemsOf(variant((d) => (d.spec.frontend.headers = { 'Cache-Control': 'public, max-age=300', 'Permissions-Policy': 'camera=()' })))).toEqual([]);
   });
 
   it('reports every problem, not only the first', () => {

@@ -3,6 +3,7 @@ import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
 import { formatIpv4, parseCidr } from './cidr.ts';
 import { fillDefaults } from './defaults.ts';
+import { frontendHeaderProblems } from './frontend-headers.ts';
 import { Environment, FARGATE_SIZES, declaredTiers, parseInterval, type EnvironmentSpec } from './environment.ts';
 import { LIMITS, sizeProblems, structuralProblems } from './limits.ts';
 import { ANNOTATIONS, API_VERSION, type Metadata } from './meta.ts';
@@ -166,6 +167,7 @@ export function environmentRules(spec: EnvironmentSpec): Problem[] {
   }
   const frontendCert = spec.frontend?.domain?.certificateArn;
   if (frontendCert && frontendCert.split(':')[3] !== 'us-east-1') add('frontend.domain.certificateArn', 'must be an ACM certificate in us-east-1 (CloudFront reads certificates only there)');
+  for (const p of frontendHeaderProblems(spec.frontend?.headers)) add(p.path, p.message);
 
   const pg = spec.data?.postgres;
   if (pg && pg.maxCapacity < pg.minCapacity) add('data.postgres.maxCapacity', `${pg.maxCapacity} is below minCapacity ${pg.minCapacity}`);

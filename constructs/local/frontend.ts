@@ -29,6 +29,8 @@ export class LocalFrontend extends Construct {
       frame_options: model.securityHeaders.frameOptions,
       referrer_policy: model.securityHeaders.referrerPolicy,
       xss_protection: { protection: true, mode_block: true },
+      // Only when set, so a frontend without headers records what it recorded before.
+      ...(model.customHeaders.length > 0 ? { custom_headers: model.customHeaders.map(({ header, value }) => ({ header, value, override: true })) } : {}),
     });
     const distribution = record(this, 'distribution', {
       origin: { domain_name: `${bucketName}.s3.amazonaws.com`, origin_access_control_id: fakeId(oac, 'E', 13) },

@@ -32,6 +32,17 @@ describe('local target', () => {
     expect(compute.compute_listener_http.input.default_action).toEqual({ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } });
   });
 
+  it('records the frontend\'s custom response headers only when it has some', () => {
+    expect(resources(synth('frontend'), 'terraform_data').frontend_response_headers_policy.input.custom_headers).toBeUndefined();
+    const environment = withSpec(devEnvironment(), (s) => (s.frontend.headers = { 'Cache-Control': 'public, max-age=300', 'X-Build': '%{x}' }));
+    const frontend = resources(JSON.parse(synthesizeTier({ environment, target: LOCAL_TARGET, tier: 'frontend' }).json) as TfJson, 'terraform_data');
+    expect(frontend.frontend_response_headers_policy.input.custom_headers).toEqual([
+      { header: 'Cache-Control', value: 'public, max-age=300', override: true },
+      { header: 'X-Build', value: '%%{x}', override: true },
+    ]);
+    expect(frontend.frontend_response_headers_policy.input.frame_options).toBe('DENY');
+  });
+
   it('records a Redis parameter group with the maxmemory-policy only when one is set', () => {
     expect(resources(synth('data', FAKE_INPUTS), 'terraform_data').data_redis_parameter_group).toBeUndefined();
     expect(resources(synth('data', FAKE_INPUTS), 'terraform_data').data_redis.input.parameter_group_name).toBe('default.redis7');

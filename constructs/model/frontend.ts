@@ -18,6 +18,11 @@ export interface FrontendModel {
     readonly frameOptions: 'DENY';
     readonly referrerPolicy: 'strict-origin-when-cross-origin';
   };
+  /**
+   * `spec.frontend.headers` in the spec's order: custom headers of the response headers policy. Plain attributes,
+   * so cdktf escapes `${` and `%{` itself (a second escape here would double them).
+   */
+  readonly customHeaders: readonly { readonly header: string; readonly value: string }[];
   /** Status codes S3 answers for unknown keys, sent to index.html when spa. */
   readonly spaErrorCodes: readonly number[];
 }
@@ -35,6 +40,7 @@ export function frontendModel({ env, spec, target }: ModelContext): FrontendMode
     domain: frontend.domain,
     headersPolicyName: `${name}-security-headers`,
     securityHeaders: { hstsSeconds: 63_072_000, frameOptions: 'DENY', referrerPolicy: 'strict-origin-when-cross-origin' },
+    customHeaders: Object.entries(frontend.headers ?? {}).map(([header, value]) => ({ header, value })),
     spaErrorCodes: frontend.spa ? [403, 404] : [],
   };
 }

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { TERRACE_SECURITY_HEADERS } from '../../specs/frontend-headers.ts';
 import { awsExample, devEnvironment, LOCAL_TARGET, withSpec } from '../testing/fixtures.ts';
 import { parseCidr, subnetCidrs } from './cidr.ts';
 import { computeModel, privateDnsName, secretArn } from './compute.ts';
 import { modelContext } from './context.ts';
 import { dataModel, postgresParameters } from './data.ts';
 import { escapeDeep, escapeTemplate } from './escape.ts';
+import { frontendModel } from './frontend.ts';
 import { fitName } from './names.ts';
 import { networkModel } from './network.ts';
 import { observabilityModel } from './observability.ts';
@@ -144,6 +146,25 @@ describe('dataModel', () => {
       { instanceId: 'chat-dev-data-pg-3', promotionTier: 2, azIndex: 1 },
       { instanceId: 'chat-dev-data-pg-4', promotionTier: 2, azIndex: 2 },
     ]);
+  });
+});
+
+describe('frontendModel', () => {
+  it('has no custom headers unless the spec sets some, then keeps them in order, as written', () => {
+    expect(frontendModel(dev()).customHeaders).toEqual([]);
+    const env = withSpec(devEnvironment(), (s) => (s.frontend.headers = { 'X-Robots-Tag': 'noindex', 'Cache-Control': 'max-age=${n}' }));
+    expect(frontendModel(modelContext(env, LOCAL_TARGET)).customHeaders).toEqual([{ header: 'X-Robots-Tag', value: 'noindex' }, { header: 'Cache-Control', value: 'max-age=${n}' }]);
+    expect(frontendModel(prod()).customHeaders).toEqual([{ header: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=()' }]);
+  });
+  it('sets the security headers the Render import compares against', () => {
+    const h = frontendModel(prod()).securityHeaders;
+    expect(TERRACE_SECURITY_HEADERS).toEqual({
+      'Strict-Transport-Security': `max-age=${h.hstsSeconds}; includeSubDomains; preload`,
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': h.frameOptions,
+      'Referrer-Policy': h.referrerPolicy,
+      'X-XSS-Protection': '1; mode=block',
+    });
   });
 });
 

@@ -11,7 +11,8 @@ export interface SiteDistributionProps {
 
 /**
  * CloudFront in front of the private bucket: it signs every origin request (OAC, sigv4), serves HTTPS only
- * with security headers, compresses, and sends unknown paths to index.html for a single-page app.
+ * with security headers and the spec's custom headers, compresses, and sends unknown paths to index.html for
+ * a single-page app.
  */
 export class SiteDistribution extends Construct {
   readonly distribution: CloudfrontDistribution;
@@ -35,6 +36,7 @@ export class SiteDistribution extends Construct {
         referrerPolicy: { referrerPolicy: h.referrerPolicy, override: true },
         xssProtection: { protection: true, modeBlock: true, override: true },
       },
+      customHeadersConfig: model.customHeaders.length > 0 ? { items: model.customHeaders.map(({ header, value }) => ({ header, value, override: true })) } : undefined,
     });
     const originId = 's3';
     this.distribution = new CloudfrontDistribution(this, 'distribution', {

@@ -40,6 +40,17 @@ describe('AWS frontend tier', () => {
     expect(headers.strict_transport_security).toMatchObject({ access_control_max_age_sec: 63072000, include_subdomains: true });
   });
 
+  it('adds spec.frontend.headers to the response headers policy as custom headers, escaped for terraform', async () => {
+    const policy = resources((await awsTier('chat-prod', 'frontend')).tf, 'aws_cloudfront_response_headers_policy').frontend_cdn_security_headers;
+    expect(policy.custom_headers_config).toEqual({ items: [{ header: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=()', override: true }] });
+    const { environment } = awsExample('chat-prod');
+    const templated = withSpec(environment, (s) => (s.frontend.headers = { 'X-Robots-Tag': 'noindex', 'X-Build': '${git_sha}' }));
+    const items = resources((await awsTier('chat-prod', 'frontend', undefined, templated)).tf, 'aws_cloudfront_response_headers_policy').frontend_cdn_security_headers.custom_headers_config.items;
+    expect(items).toEqual([{ header: 'X-Robots-Tag', value: 'noindex', override: true }, { header: 'X-Build', value: '$${git_sha}', override: true }]);
+    const bare = withSpec(environment, (s) => delete s.frontend.headers);
+    expect(resources((await awsTier('chat-prod', 'frontend', undefined, bare)).tf, 'aws_cloudfront_response_headers_policy').frontend_cdn_security_headers.custom_headers_config).toBeUndefined();
+  });
+
   it('uses the default certificate without a domain, and no fallback without spa', async () => {
     const { environment } = awsExample('chat-prod');
     const env = withSpec(environment, (s) => { delete s.frontend.domain; s.frontend.spa = false; });

@@ -104,12 +104,13 @@ describe('importRenderBlueprint: the flat layout (chat.yaml: Daphne, Celery, cro
       'services[1].maxShutdownDelaySeconds': expect.stringContaining('at most 120 s'),
       'services[1].envVars[2].fromService': expect.stringContaining('REDIS_URL'),
       'services[3].ipAllowList': expect.any(String),
-      'services[4].headers[0]': expect.stringContaining('X-Frame-Options'),
       'databases[0].diskSizeGB': expect.any(String),
       'envVarGroups[0].envVars[1].value': expect.stringContaining('STRIPE_API_KEY has a literal value that looks like a secret'),
     });
     expect(Object.keys(r.warnings).filter((p) => p.startsWith('services[2]'))).toEqual([]);
     expect(r.warnings['services[3].maxmemoryPolicy']).toBeUndefined();
+    // X-Frame-Options: DENY on /* is what terrace's security headers already send: a note, not a warning.
+    expect(r.warnings['services[4].headers[0]']).toBeUndefined();
   });
 
   it('reports what it mapped, including where the AWS region is and how each image is built', () => {
@@ -118,6 +119,7 @@ describe('importRenderBlueprint: the flat layout (chat.yaml: Daphne, Celery, cro
     expect(mapped).toContainEqual(expect.stringMatching(/^services\[0\]\.image: .*Dockerfile for the python runtime that runs `pip install -r requirements.txt`/));
     expect(mapped).toContain('services[0].envVars[2].fromDatabase: DATABASE_HOST: database chat-db\'s host, injected by terrace from the data tier');
     expect(mapped).toContainEqual(expect.stringMatching(/^services\[4\]: static site chat-app -> frontend .*SPA fallback.*aws s3 sync \.\/build/));
+    expect(mapped).toContain('services[4].headers[0]: X-Frame-Options: DENY on /*: terrace\'s security headers already set X-Frame-Options: DENY');
   });
 });
 
@@ -304,5 +306,41 @@ describe('importRenderBlueprint: details', () => {
     const r = convert('services:\n  - type: web\n    name: docs\n    env: static\n    routes: [{ type: redirect, source: /old, destination: /new }]\n    domains: [docs.example.com]\n');
     expect(r.spec()).toEqual({ target: 'local', frontend: { spa: false, domain: { name: 'docs.example.com', certificateArn: 'arn:aws:acm:us-east-1:000000000000:certificate/replace-with-your-certificate' } }, observability: {} });
     expect(r.warnings['services[0].routes[0]']).toContain('redirect /old -> /new');
+  });
+
+  it('maps static-site headers on /* to frontend.headers, notes or warns the security headers terrace sets, warns the rest', () => {
+    const headers = [
+      '{ path: /*, name: Cache-Control, value: "public, max-age=300" }',
+      '{ path: /*, name: X-Robots-Tag, value: "noindex, ${NOT_A_TEMPLATE}" }',
+      '{ path: /*, name: x-content-type-options, value: NoSniff }',
+      '{ path: /*, name: X-Frame-Options, value: SAMEORIGIN }',
+      '{ path: /*, name: Content-Security-Policy, value: "default-src \'self\'" }',
+      '{ path: /*, name: Access-Control-Allow-Origin, value: "*" }',
+      '{ path: /*, name: X-Amz-Meta-Team, value: web }',
+      '{ path: /*, name: cache-control, value: no-store }',
+      '{ path: /assets/*, name: Cache-Control, value: "public, max-age=31536000, immutable" }',
+      '{ path: /*, name: X-Empty }',
+    ];
+    const r = convert(`services:\n  - type: web\n    name: docs\n    runtime: static\n    headers:\n${headers.map((h) => `      - ${h}\n`).join('')}`);
+    expect(r.spec().frontend).toEqual({ spa: false, headers: { 'Cache-Control': 'public, max-age=300', 'X-Robots-Tag': 'noindex, ${NOT_A_TEMPLATE}' } });
+    const mapped = r.mapped.map((m) => `${m.path}: ${m.message}`);
+    expect(mapped).toContain('services[0].headers[0]: Cache-Control: public, max-age=300 on /* -> frontend.headers (a custom header of the CloudFront response headers policy)');
+    expect(mapped).toContain('services[0].headers[2]: x-content-type-options: NoSniff on /*: terrace\'s security headers already set X-Content-Type-Options: nosniff');
+    expect(Object.fromEntries(Object.entries(r.warnings).filter(([p]) => p.startsWith('services[0].headers')))).toEqual({
+      'services[0].headers[3]': 'X-Frame-Options: SAMEORIGIN on /*: terrace\'s security headers set X-Frame-Options: DENY on every response, and Render\'s value is not carried over',
+      'services[0].headers[4]': expect.stringMatching(/^Content-Security-Policy: default-src 'self' on \/\*: Content-Security-Policy is a security header of the response headers policy .*not carried over$/),
+      'services[0].headers[5]': expect.stringContaining('is a CORS header'),
+      'services[0].headers[6]': expect.stringContaining('is reserved by CloudFront (X-Amz-*)'),
+      'services[0].headers[7]': 'cache-control: no-store on /*: Cache-Control is already set by an earlier header on /*: not carried over',
+      'services[0].headers[8]': expect.stringContaining('CloudFront applies one response headers policy per cache behaviour'),
+      'services[0].headers[9]': 'a header needs a name and a value: not carried over',
+    });
+  });
+
+  it('carries over at most CloudFront\'s 10 custom headers', () => {
+    const headers = Array.from({ length: 11 }, (_, i) => `      - { path: /*, name: X-Custom-${i}, value: v${i} }\n`).join('');
+    const r = convert(`services:\n  - type: web\n    name: docs\n    runtime: static\n    headers:\n${headers}`);
+    expect(Object.keys(r.spec().frontend.headers)).toHaveLength(10);
+    expect(r.warnings['services[0].headers[10]']).toContain('at most 10 custom headers');
   });
 });
