@@ -143,6 +143,12 @@ const Service = Type.Object(
       Type.String({ pattern: '^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+|[A-Za-z0-9/_+=.@-]{1,512})$', description: 'Secrets Manager secret name or ARN, never a value' }),
       { default: {}, maxProperties: LIMITS.secretEntries, additionalProperties: false },
     ),
+    generatedSecrets: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 255 }), {
+        maxItems: LIMITS.secretEntries,
+        description: 'env var names; each gets a Secrets Manager secret terrace/<environment>/<service>/<NAME> with a random value AWS generates once (kept in terraform state, never in the spec)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -53,6 +53,30 @@ describe('wrongly typed values are rejected, never defaulted', () => {
   });
 });
 
+describe('generatedSecrets', () => {
+  const svc = 'spec.compute.services[0]';
+  it.each([
+    ['as a string', (d: any) => (d.spec.compute.services[0].generatedSecrets = 'SESSION_KEY'), svc + '.generatedSecrets', /expected array/],
+    ['as a map', (d: any) => (d.spec.compute.services[0].generatedSecrets = { SESSION_KEY: true }), svc + '.generatedSecrets', /expected array/],
+    ['with null', (d: any) => (d.spec.compute.services[0].generatedSecrets = null), svc + '.generatedSecrets', /expected array/],
+    ['with a number', (d: any) => (d.spec.compute.services[0].generatedSecrets = ['A', 7]), svc + '.generatedSecrets[1]', /expected string/],
+    ['with a name ECS does not take', (d: any) => (d.spec.compute.services[0].generatedSecrets = ['SESSION-KEY']), svc + '.generatedSecrets[0]', /expected string to match/],
+    ['with a duplicate', (d: any) => (d.spec.compute.services[0].generatedSecrets = ['A', 'B', 'A']), svc + '.generatedSecrets[2]', /duplicate generated secret A/],
+    ['also in env', (d: any) => { d.spec.compute.services[0].env = { MODE: 'x' }; d.spec.compute.services[0].generatedSecrets = ['B', 'MODE']; }, svc + '.generatedSecrets[1]', /MODE is also in env/],
+    ['also in secrets', (d: any) => { d.spec.compute.services[0].secrets = { KEY: 'chat/dev/key' }; d.spec.compute.services[0].generatedSecrets = ['KEY']; }, svc + '.generatedSecrets[0]', /KEY is also in secrets/],
+    ['over the secrets limit', (d: any) => (d.spec.compute.services[0].generatedSecrets = Array.from({ length: LIMITS.secretEntries + 1 }, (_, i) => `K${i}`)), svc + '.generatedSecrets', new RegExp(String(LIMITS.secretEntries))],
+  ])('rejects generatedSecrets %s at its path', (_label, edit, path, message) => {
+    const problems = problemsOf(variant(edit));
+    expect(problems.find((p) => p.path === path)?.message, JSON.stringify(problems)).toMatch(message);
+  });
+
+  it('is absent by default and kept as given', () => {
+    expect(parseEnvironment(variant(() => {})).spec.compute!.services[0].generatedSecrets).toBeUndefined();
+    expect(parseEnvironment(variant((d) => (d.spec.compute.services[0].generatedSecrets = ['SESSION_KEY']))).spec.compute!.services[0].generatedSecrets).toEqual(['SESSION_KEY']);
+    expect(problemsOf(variant((d) => (d.spec.compute.services[0].generatedSecrets = [])))).toEqual([]);
+  });
+});
+
 describe('odd keys and shapes', () => {
   it.each(['constructor', 'toString', 'hasOwnProperty', 'valueOf'])('accepts %s as a label, annotation and env key', (key) => {
     const env = parseEnvironment(variant((d) => {

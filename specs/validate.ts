@@ -190,6 +190,12 @@ export function environmentRules(spec: EnvironmentSpec): Problem[] {
       if (Object.hasOwn(s.secrets, key)) add(`${at}.env.${key}`, 'is also in secrets');
       else if (SECRET_LOOKING_ENV.test(key)) add(`${at}.env.${key}`, 'looks like a secret: put a Secrets Manager name in secrets instead');
     }
+    const generated = s.generatedSecrets ?? [];
+    duplicates(generated).forEach((j) => add(`${at}.generatedSecrets[${j}]`, `duplicate generated secret ${generated[j]}`));
+    generated.forEach((key, j) => {
+      if (Object.hasOwn(s.env, key)) add(`${at}.generatedSecrets[${j}]`, `${key} is also in env`);
+      if (Object.hasOwn(s.secrets, key)) add(`${at}.generatedSecrets[${j}]`, `${key} is also in secrets`);
+    });
   });
   const publicServices = services.map((s, i) => ({ s, i })).filter(({ s }) => s.public);
   const ports = new Map<number, number>();

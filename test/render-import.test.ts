@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { synthesizeTier } from '../constructs/index.ts';
 import { computeModel, injectedVars } from '../constructs/model/compute.ts';
 import { modelContext } from '../constructs/model/context.ts';
-import { POSTGRES_ENV, REDIS_ENV, privateAddress } from '../specs/import/render/env-vars.ts';
+import { POSTGRES_ENV, REDIS_ENV, generatedSecretName, privateAddress } from '../specs/import/render/env-vars.ts';
 import { importRenderBlueprint } from '../specs/import/render/convert.ts';
 import { localTarget } from '../specs/target.ts';
 import { parseEnvironment } from '../specs/validate.ts';
@@ -41,5 +41,11 @@ describe('an imported Blueprint through synthesis', () => {
   it('writes a service\'s address as the private DNS name the compute tier registers it under', () => {
     const [api] = computeModel(modelContext(environment, localTarget())).services;
     expect(privateAddress('literal', 'api')).toBe(api.discovery.dnsName);
+  });
+
+  it('names a generated secret as the compute tier creates it', () => {
+    const env = parseEnvironment({ ...doc, spec: { ...(doc.spec as object), compute: { services: [{ name: 'api', image: 'x', generatedSecrets: ['KEY'] }] } } });
+    const [api] = computeModel(modelContext(env, localTarget())).services;
+    expect(generatedSecretName(env.metadata.name, 'api', 'KEY')).toBe(api.generatedSecrets[0].secretName);
   });
 });

@@ -8,9 +8,10 @@ export interface NameValue {
 
 /**
  * A service's environment and secrets as ECS takes them (`{name, value}` / `{name, valueFrom}`), sorted by
- * name: ECS returns them sorted, so any other order shows as drift on every plan.
+ * name: ECS returns them sorted, so any other order shows as drift on every plan. `generated` maps each of the
+ * service's generated secrets to the ARN (or name) the rendering created it under.
  */
-export function serviceEnvironment(service: ServiceModel, inputs: TierInputs): { environment: NameValue[]; secrets: { name: string; valueFrom: string }[] } {
+export function serviceEnvironment(service: ServiceModel, inputs: TierInputs, generated: ReadonlyMap<string, string> = new Map()): { environment: NameValue[]; secrets: { name: string; valueFrom: string }[] } {
   const environment = [
     ...Object.entries(service.env).map(([name, value]) => ({ name, value })),
     ...service.injectedEnv.map((v) => ({ name: v.name, value: inputs.join(v.value) })),
@@ -18,6 +19,11 @@ export function serviceEnvironment(service: ServiceModel, inputs: TierInputs): {
   const secrets = [
     ...Object.entries(service.secrets).map(([name, valueFrom]) => ({ name, valueFrom })),
     ...service.injectedSecrets.map((v) => ({ name: v.name, valueFrom: inputs.join(v.value) })),
+    ...service.generatedSecrets.map((g) => {
+      const valueFrom = generated.get(g.name);
+      if (valueFrom === undefined) throw new Error(`generated secret ${g.name} of ${service.name} was not created`);
+      return { name: g.name, valueFrom };
+    }),
   ].sort(byName);
   return { environment, secrets };
 }

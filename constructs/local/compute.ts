@@ -115,7 +115,16 @@ export class LocalCompute extends Construct {
 
   private service(s: ServiceModel, model: ComputeModel, inputs: TierInputs, cluster: string, net: { privateSubnetIds: string[]; serviceSecurityGroupId: string }, namespace: DataResource, tg?: DataResource): DataResource {
     const logGroup = record(this, `service_${s.name}_log_group`, { name: s.logGroupName, retention_in_days: model.logRetentionDays });
-    const { environment, secrets } = serviceEnvironment(s, inputs);
+    // Each generated secret is recorded by its name and how AWS would generate it, never a value.
+    const generated = new Map(s.generatedSecrets.map((g) => {
+      const secret = record(this, `service_${s.name}_generated_secret_${g.name}`, {
+        name: g.secretName,
+        random_password: { length: g.length, exclude_punctuation: g.excludePunctuation },
+        ignore_changes: ['secret_string'],
+      });
+      return [g.name, `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:${recorded(secret, 'name')}-${fakeId(secret, '', 6)}`] as const;
+    }));
+    const { environment, secrets } = serviceEnvironment(s, inputs, generated);
     const executionRole = record(this, `service_${s.name}_execution_role`, {
       name: s.executionRoleName,
       reads_secrets: secrets.map((x) => x.valueFrom),

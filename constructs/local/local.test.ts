@@ -32,6 +32,18 @@ describe('local target', () => {
     expect(compute.compute_listener_http.input.default_action).toEqual({ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } });
   });
 
+  it('records each generated secret by its name and how AWS generates it, never a value, and gives it to the container', () => {
+    const env = withSpec(devEnvironment(), (s) => (s.compute.services[0].generatedSecrets = ['SESSION_KEY']));
+    const compute = resources(JSON.parse(synthesizeTier({ environment: env, target: LOCAL_TARGET, tier: 'compute', inputs: FAKE_INPUTS }).json), 'terraform_data');
+    expect(compute.compute_service_web_generated_secret_SESSION_KEY.input).toEqual({
+      name: 'terrace/chat-dev/web/SESSION_KEY', random_password: { length: 48, exclude_punctuation: true }, ignore_changes: ['secret_string'],
+    });
+    const secret = compute.compute_service_web_task.input.containers[0].secrets.find((x: { name: string }) => x.name === 'SESSION_KEY');
+    expect(secret.valueFrom).toMatch(/^arn:aws:secretsmanager:local:000000000000:secret:\$\{terraform_data\.compute_service_web_generated_secret_SESSION_KEY\.output\.name\}-/);
+    expect(compute.compute_service_web_execution_role.input.reads_secrets).toContain(secret.valueFrom);
+    expect(compute.compute_service_worker_task.input.containers[0].secrets.map((x: { name: string }) => x.name)).not.toContain('SESSION_KEY');
+  });
+
   it('records the frontend\'s custom response headers only when it has some', () => {
     expect(resources(synth('frontend'), 'terraform_data').frontend_response_headers_policy.input.custom_headers).toBeUndefined();
     const environment = withSpec(devEnvironment(), (s) => (s.frontend.headers = { 'Cache-Control': 'public, max-age=300', 'X-Build': '%{x}' }));

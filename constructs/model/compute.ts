@@ -33,6 +33,19 @@ export interface InjectedVar {
   readonly secretArn?: OutputRef;
 }
 
+/** Secrets Manager's GetRandomPassword settings for generated secrets: long, and safe in URLs and shells. */
+export const GENERATED_SECRET_LENGTH = 48;
+
+/** A secret that terrace creates for a service: `terrace/<environment>/<service>/<NAME>`, injected as NAME. */
+export interface GeneratedSecretModel {
+  /** The env var the container gets it as. */
+  readonly name: string;
+  /** The Secrets Manager secret's name. */
+  readonly secretName: string;
+  readonly length: number;
+  readonly excludePunctuation: boolean;
+}
+
 export interface ServiceModel {
   readonly name: string;
   readonly serviceName: string;
@@ -57,6 +70,8 @@ export interface ServiceModel {
   readonly secrets: Readonly<Record<string, string>>;
   /** ARNs (with `-??????` for names) the execution role may read: the secrets above, nothing else. */
   readonly secretArns: readonly string[];
+  /** Secrets terrace creates, one per name in `generatedSecrets`, with a value AWS generates once. */
+  readonly generatedSecrets: readonly GeneratedSecretModel[];
   /** ECR repositories the images come from, for a pull policy that names them. */
   readonly ecrRepositoryArns: readonly string[];
   readonly injectedEnv: readonly InjectedVar[];
@@ -146,7 +161,8 @@ function serviceModel(ctx: ModelContext, clusterName: string, s: ServiceSpec, ru
   const injected = injectedVars(ctx);
   // The SDKs find the X-Ray daemon sidecar here.
   if (ctx.spec.observability?.xray) injected.env.push({ name: 'AWS_XRAY_DAEMON_ADDRESS', value: ['127.0.0.1:2000'] });
-  const taken = new Set([...Object.keys(s.env), ...Object.keys(s.secrets)]);
+  const generated = s.generatedSecrets ?? [];
+  const taken = new Set([...Object.keys(s.env), ...Object.keys(s.secrets), ...generated]);
   return {
     name: s.name,
     serviceName,
@@ -167,6 +183,12 @@ function serviceModel(ctx: ModelContext, clusterName: string, s: ServiceSpec, ru
     env: s.env,
     secrets: s.secrets,
     secretArns: [...new Set(Object.values(s.secrets))].sort().map((v) => secretArn(ctx, v)),
+    generatedSecrets: [...generated].sort().map((name) => ({
+      name,
+      secretName: `terrace/${env}/${s.name}/${name}`,
+      length: GENERATED_SECRET_LENGTH,
+      excludePunctuation: true,
+    })),
     ecrRepositoryArns: ecrRepositoryArn(ctx, s.image),
     // The user's own env and secrets win over what terrace injects.
     injectedEnv: injected.env.filter((v) => !taken.has(v.name)),

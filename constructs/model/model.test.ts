@@ -193,6 +193,17 @@ describe('computeModel', () => {
     expect(withReaders).toContainEqual({ name: 'DATABASE_READ_HOST', value: [{ tier: 'data', output: 'postgresReaderEndpoint' }] });
     expect(tierOutputNames(dev(), 'data')).toContain('postgresReaderEndpoint');
   });
+  it('names generated secrets terrace/<environment>/<service>/<NAME>, sorted, and lets them win over injected variables', () => {
+    const env = withSpec(devEnvironment(), (s) => (s.compute.services[0].generatedSecrets = ['SESSION_KEY', 'DATABASE_PASSWORD']));
+    const [web, worker] = computeModel(modelContext(env, LOCAL_TARGET)).services;
+    expect(web.generatedSecrets).toEqual([
+      { name: 'DATABASE_PASSWORD', secretName: 'terrace/chat-dev/web/DATABASE_PASSWORD', length: 48, excludePunctuation: true },
+      { name: 'SESSION_KEY', secretName: 'terrace/chat-dev/web/SESSION_KEY', length: 48, excludePunctuation: true },
+    ]);
+    expect(web.injectedSecrets.map((v) => v.name)).not.toContain('DATABASE_PASSWORD');
+    expect(web.secretArns).toEqual(computeModel(dev()).services[0].secretArns);
+    expect(worker.generatedSecrets).toEqual([]);
+  });
   it('builds secret ARNs for IAM from names, and keeps ARNs', () => {
     const { environment, target } = awsExample('chat-staging');
     const ctx = modelContext(environment, target);

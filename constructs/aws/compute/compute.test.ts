@@ -52,6 +52,27 @@ describe('AWS compute tier', () => {
     expect(task.find((s: { Sid: string }) => s.Sid === 'DatabaseIamAuth').Resource).toBe('arn:aws:rds-db:eu-west-1:222222222222:dbuser:cluster-ABC/*');
   });
 
+  it('creates each generated secret with a value AWS generates once, injects it by ARN and lets only its service read it', async () => {
+    const { tf } = await awsTier('chat-prod', 'compute', FAKE_INPUTS);
+    const id = 'compute_web_generated_CHANNELS_SIGNING_KEY';
+    expect(resources(tf, 'aws_secretsmanager_secret')[`${id}_secret`]).toMatchObject({ name: 'terrace/chat-prod/web/CHANNELS_SIGNING_KEY', recovery_window_in_days: 7 });
+    expect(resources(tf, 'aws_secretsmanager_secret')[`${id}_secret`].kms_key_id).toBeUndefined();
+    expect(tf.data!.aws_secretsmanager_random_password[`${id}_random`]).toMatchObject({ password_length: 48, exclude_punctuation: true });
+    expect(resources(tf, 'aws_secretsmanager_secret_version')[`${id}_version`]).toMatchObject({
+      secret_id: `\${aws_secretsmanager_secret.${id}_secret.id}`,
+      secret_string: `\${data.aws_secretsmanager_random_password.${id}_random.random_password}`,
+      lifecycle: { ignore_changes: ['secret_string'] },
+    });
+    const arn = `\${aws_secretsmanager_secret.${id}_secret.arn}`;
+    const [web] = containers(tf, 'web');
+    expect(web.secrets).toContainEqual({ name: 'CHANNELS_SIGNING_KEY', valueFrom: arn });
+    expect(resources(tf, 'aws_ecs_task_definition').compute_web_task_task_definition.depends_on).toEqual([`aws_secretsmanager_secret_version.${id}_version`]);
+    const policy = (role: string) => JSON.parse(resources(tf, 'aws_iam_role_policy')[`compute_${role}_roles_execution_policy`].policy).Statement.find((s: { Sid: string }) => s.Sid === 'Secrets').Resource;
+    expect(policy('web')).toContain(arn);
+    expect(policy('worker')).not.toContain(arn);
+    expect(JSON.stringify(resources(tf, 'aws_ecs_task_definition').compute_worker_task_task_definition)).not.toContain('CHANNELS_SIGNING_KEY');
+  });
+
   it('puts public services behind an HTTPS-only ALB sized for WebSockets', async () => {
     const { tf } = await awsTier('chat-staging', 'compute', FAKE_INPUTS);
     expect(resources(tf, 'aws_lb').compute_alb_lb).toMatchObject({ idle_timeout: 3600, drop_invalid_header_fields: true, internal: false, subnets: ['subnet-pub1', 'subnet-pub2'], security_groups: ['sg-alb'] });

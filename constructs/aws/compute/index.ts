@@ -7,6 +7,7 @@ import type { ComputeModel } from '../../model/compute.ts';
 import { partitionOf, ref, type ModelContext } from '../../model/context.ts';
 import { Alb } from './alb.ts';
 import { ServiceDiscovery } from './discovery.ts';
+import { GeneratedSecret } from './generated-secrets.ts';
 import { ServiceRoles } from './roles.ts';
 import { ScheduledRun } from './schedule.ts';
 import { FargateService } from './service.ts';
@@ -52,7 +53,9 @@ export class AwsCompute extends Construct {
 
     const tasks = new Map<string, { task: ServiceTask; roles: ServiceRoles }>();
     this.services = model.services.map((s) => {
-      const { environment, secrets } = serviceEnvironment(s, inputs);
+      const generated = s.generatedSecrets.map((g) => new GeneratedSecret(this, `${s.name}_generated_${g.name}`, { model: g, service: s.serviceName }));
+      // ECS gets each secret's exact ARN; the execution role may read exactly those.
+      const { environment, secrets } = serviceEnvironment(s, inputs, new Map(generated.map((g, i) => [s.generatedSecrets[i].name, g.secret.arn])));
       // Deduplicated by reference: each resolution of an output is a new token string.
       const arnRefs = new Map(s.injectedSecrets.flatMap((v) => (v.secretArn ? [[`${v.secretArn.tier}.${v.secretArn.output}`, v.secretArn] as const] : [])));
       const injectedSecretArns = [...arnRefs.values()].map((r) => inputs.string(r));
@@ -60,7 +63,7 @@ export class AwsCompute extends Construct {
       const roles = new ServiceRoles(this, `${s.name}_roles`, {
         model: s,
         logGroupArn: logGroup.arn,
-        secretArns: [...s.secretArns, ...injectedSecretArns],
+        secretArns: [...s.secretArns, ...injectedSecretArns, ...generated.map((g) => g.secret.arn)],
         queueArns,
         dbUserArn,
         xray: model.xray,
@@ -68,6 +71,8 @@ export class AwsCompute extends Construct {
       const task = new ServiceTask(this, `${s.name}_task`, {
         model: s, region, logGroupName: logGroup.name, environment, secrets, xray: model.xray,
         executionRoleArn: roles.executionRole.arn, taskRoleArn: roles.taskRole.arn,
+        // No task may start before its generated secrets have a value.
+        dependsOn: generated.map((g) => g.version),
       });
       tasks.set(s.name, { task, roles });
       const tg = this.alb?.targetGroups.get(s.name);

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition/index.js';
+import type { ITerraformDependable } from '../../core/cdktf.ts';
 import type { NameValue } from '../../core/service-env.ts';
 import { XRAY_IMAGE, type ServiceModel } from '../../model/compute.ts';
 
@@ -12,6 +13,7 @@ export interface ServiceTaskProps {
   readonly executionRoleArn: string;
   readonly taskRoleArn: string;
   readonly xray: boolean;
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /** A Fargate task definition: the app container (and the X-Ray daemon when asked), logging to the service's group. */
@@ -56,6 +58,7 @@ export class ServiceTask extends Construct {
       executionRoleArn: props.executionRoleArn,
       taskRoleArn: props.taskRoleArn,
       containerDefinitions: JSON.stringify(containers),
+      ...(props.dependsOn?.length ? { dependsOn: props.dependsOn } : {}),
     });
   }
 }

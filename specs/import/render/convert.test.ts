@@ -57,12 +57,14 @@ describe('importRenderBlueprint: the flat layout (chat.yaml: Daphne, Celery, cro
     expect(web.env).toEqual({ DJANGO_SETTINGS_MODULE: 'chat.settings.production', GREETING: 'hello ${USER}', WEB_CONCURRENCY: '4', PORT: '10000' });
     expect(web.secrets).toEqual({
       STRIPE_API_KEY: 'chat/chat-settings/STRIPE_API_KEY',
-      DJANGO_SECRET_KEY: 'chat/chat-web/DJANGO_SECRET_KEY',
       SENTRY_DSN: 'chat/chat-web/SENTRY_DSN',
     });
     expect(JSON.stringify(r.documents)).not.toContain('sk_live_not_really_a_key');
-    // fromService envVarKey of a generated value: the same secret, not a second one.
-    expect(worker.secrets.DJANGO_SECRET_KEY).toBe('chat/chat-web/DJANGO_SECRET_KEY');
+    // generateValue: a secret terrace creates with a value AWS generates; a group's, one per service using it.
+    expect(web.generatedSecrets).toEqual(['SESSION_SIGNING_KEY', 'DJANGO_SECRET_KEY']);
+    expect(worker.generatedSecrets).toEqual(['SESSION_SIGNING_KEY']);
+    // fromService envVarKey of a generated value: the same secret (the one terrace creates for chat-web), not a second one.
+    expect(worker.secrets.DJANGO_SECRET_KEY).toBe('terrace/chat/chat-web/DJANGO_SECRET_KEY');
     expect(worker.env).toEqual({ DJANGO_SETTINGS_MODULE: 'chat.settings.production' });
   });
 
@@ -86,7 +88,7 @@ describe('importRenderBlueprint: the flat layout (chat.yaml: Daphne, Celery, cro
   it('maps the worker as a private service without a port, Postgres, Key Value and the SPA', () => {
     expect(worker).toEqual({
       name: 'chat-worker', image: `${REGISTRY}/chat-worker:latest`, command: ['sh', '-c', 'celery -A chat worker -l info'],
-      cpu: 512, memory: 1024, desiredCount: 2, stopTimeoutSeconds: 120, env: expect.any(Object), secrets: expect.any(Object),
+      cpu: 512, memory: 1024, desiredCount: 2, stopTimeoutSeconds: 120, env: expect.any(Object), secrets: expect.any(Object), generatedSecrets: ['SESSION_SIGNING_KEY'],
     });
     expect(r.spec().data).toEqual({ postgres: { engineVersion: '16.6', minCapacity: 0.5, maxCapacity: 1 }, redis: { nodeType: 'cache.t4g.small', replicas: 1, maxmemoryPolicy: 'allkeys-lru' } });
     expect(r.spec().frontend).toEqual({ spa: true });
@@ -97,7 +99,7 @@ describe('importRenderBlueprint: the flat layout (chat.yaml: Daphne, Celery, cro
       'services[0].preDeployCommand': expect.stringContaining('aws ecs run-task'),
       'services[0].scaling.targetMemoryPercent': expect.stringContaining('ECSServiceAverageMemoryUtilization 80%'),
       'services[0].envVars[1].fromDatabase': expect.stringContaining('build DATABASE_URL from them'),
-      'services[0].envVars[4].generateValue': expect.stringContaining('create the secret chat/chat-web/DJANGO_SECRET_KEY'),
+      'envVarGroups[0].envVars[2].generateValue': 'SESSION_SIGNING_KEY: Render generated one value shared by the group\'s services; terrace generates a separate value for each (terrace/chat/chat-web/SESSION_SIGNING_KEY, terrace/chat/chat-worker/SESSION_SIGNING_KEY): if they must agree, create one secret and reference it in secrets instead',
       'services[0].envVars[5].sync': expect.stringContaining('chat/chat-web/SENTRY_DSN'),
       'services[0].domains[0]': expect.stringContaining('request an ACM certificate for it in the Target\'s region (eu-central-1, with www.chat.example.com'),
       'services[1].disk': expect.stringContaining('EFS'),
@@ -108,6 +110,8 @@ describe('importRenderBlueprint: the flat layout (chat.yaml: Daphne, Celery, cro
       'envVarGroups[0].envVars[1].value': expect.stringContaining('STRIPE_API_KEY has a literal value that looks like a secret'),
     });
     expect(Object.keys(r.warnings).filter((p) => p.startsWith('services[2]'))).toEqual([]);
+    // A service's own generateValue carries over: no warning, a mapped line.
+    expect(r.warnings['services[0].envVars[4].generateValue']).toBeUndefined();
     expect(r.warnings['services[3].maxmemoryPolicy']).toBeUndefined();
     // X-Frame-Options: DENY on /* is what terrace's security headers already send: a note, not a warning.
     expect(r.warnings['services[4].headers[0]']).toBeUndefined();
@@ -118,6 +122,7 @@ describe('importRenderBlueprint: the flat layout (chat.yaml: Daphne, Celery, cro
     expect(mapped).toContain('services[0].region: Render region frankfurt -> eu-central-1 is the nearest AWS region: create the Target there');
     expect(mapped).toContainEqual(expect.stringMatching(/^services\[0\]\.image: .*Dockerfile for the python runtime that runs `pip install -r requirements.txt`/));
     expect(mapped).toContain('services[0].envVars[2].fromDatabase: DATABASE_HOST: database chat-db\'s host, injected by terrace from the data tier');
+    expect(mapped).toContain('services[0].envVars[4].generateValue: DJANGO_SECRET_KEY -> generatedSecrets: terrace creates the secret terrace/chat/chat-web/DJANGO_SECRET_KEY with a random value AWS generates');
     expect(mapped).toContainEqual(expect.stringMatching(/^services\[4\]: static site chat-app -> frontend .*SPA fallback.*aws s3 sync \.\/build/));
     expect(mapped).toContain('services[4].headers[0]: X-Frame-Options: DENY on /*: terrace\'s security headers already set X-Frame-Options: DENY');
   });
@@ -288,6 +293,20 @@ describe('importRenderBlueprint: details', () => {
     ].join('\n');
     const r = convert(text);
     expect(r.documents.map((_, i) => r.spec(i).compute.services[0].secrets)).toEqual([{ API_TOKEN: 'shop-staging/shared/API_TOKEN' }, { API_TOKEN: 'shop-prod/shared/API_TOKEN' }]);
+  });
+
+  it('gives a group\'s generated value to the one service using it without a warning; a literal of the service wins', () => {
+    const text = [
+      'envVarGroups:',
+      '  - { name: keys, envVars: [{ key: SIGNING_KEY, generateValue: true }, { key: MODE, generateValue: true }] }',
+      'services:',
+      '  - { type: worker, name: jobs, runtime: go, envVars: [{ fromGroup: keys }, { key: MODE, value: fast }] }',
+    ].join('\n');
+    const r = convert(text, { name: 'jobs' });
+    expect(r.spec().compute.services[0]).toMatchObject({ env: { MODE: 'fast' }, generatedSecrets: ['SIGNING_KEY'] });
+    expect(r.warnings).toEqual({});
+    expect(r.mapped.map((m) => m.path)).toContain('envVarGroups[0].envVars[0].generateValue');
+    expect(JSON.stringify(r.documents)).not.toContain('"secrets"');
   });
 
   it('reports what the Environment schema refuses, by Environment and path, instead of printing it', () => {

@@ -17,12 +17,21 @@ export function privateAddress(env: string, service: string): string {
   return `${service}.${env}.internal`;
 }
 
-/** A variable's value in the spec: a literal, or the name of a Secrets Manager secret (never a value). */
-type Resolved = { env: string } | { secret: string };
+/**
+ * A variable's value in the spec: a literal, the name of a Secrets Manager secret (never a value), or a secret
+ * terrace creates for the service with a value AWS generates (`generatedSecrets`).
+ */
+type Resolved = { env: string } | { secret: string } | { generated: true };
 
 export interface ServiceEnv {
   env: Record<string, string>;
   secrets: Record<string, string>;
+  generatedSecrets: string[];
+}
+
+/** The secret terrace creates for a service's generated variable (constructs/model/compute.ts; a test checks). */
+export function generatedSecretName(env: string, service: string, key: string): string {
+  return `terrace/${env}/${service}/${key}`;
 }
 
 /**
@@ -46,10 +55,11 @@ export function serviceEnv(service: BlueprintService, scope: Scope, notes: Notes
     if (resolved) own.push(resolved);
   });
   for (const [key, value] of own) merged.set(key, value);
-  const out: ServiceEnv = { env: {}, secrets: {} };
+  const out: ServiceEnv = { env: {}, secrets: {}, generatedSecrets: [] };
   for (const [key, value] of merged) {
     if ('env' in value) out.env[key] = value.env;
-    else out.secrets[key] = value.secret;
+    else if ('secret' in value) out.secrets[key] = value.secret;
+    else out.generatedSecrets.push(key);
   }
   return out;
 }
@@ -66,15 +76,18 @@ function groupEnv(group: Scope['groups'][number], scope: Scope, notes: Notes): M
   if (cached) return cached;
   const out = new Map<string, Resolved>();
   const entries = Array.isArray(group.raw.envVars) ? group.raw.envVars : [];
+  // Render generates one value for the group; terrace generates one per service that uses it.
+  const users = scope.services.filter((s) => Array.isArray(s.raw.envVars) && s.raw.envVars.some((e) => isMap(e) && scalar(e.fromGroup) === group.renderName));
   entries.forEach((entry, i) => {
-    const resolved = resolveEntry(entry, `${group.path}.envVars[${i}]`, group.name, scope, notes);
+    const resolved = resolveEntry(entry, `${group.path}.envVars[${i}]`, group.name, scope, notes, users);
     if (resolved) out.set(...resolved);
   });
   cache.set(group.raw, out);
   return out;
 }
 
-function resolveEntry(entry: unknown, path: string, owner: string, scope: Scope, notes: Notes): [string, Resolved] | undefined {
+/** `users`: for a group's entry, the services that use the group. */
+function resolveEntry(entry: unknown, path: string, owner: string, scope: Scope, notes: Notes, users?: readonly BlueprintService[]): [string, Resolved] | undefined {
   if (!isMap(entry)) return void notes.error(path, 'must be a mapping with key and value, generateValue, sync, fromDatabase or fromService');
   const key = scalar(entry.key);
   if (key === undefined) return void notes.error(`${path}.key`, 'is required');
@@ -90,8 +103,16 @@ function resolveEntry(entry: unknown, path: string, owner: string, scope: Scope,
     return [key, { env: value }];
   }
   if (entry.generateValue !== undefined) {
-    notes.warn(`${path}.generateValue`, `${key}: Render generated a random value; create the secret ${secretName} with one (aws secretsmanager create-secret --name ${secretName} --secret-string "$(openssl rand -hex 32)"), the spec references it`);
-    return [key, { secret: secretName }];
+    const at = `${path}.generateValue`;
+    if (!users) {
+      notes.map(at, `${key} -> generatedSecrets: terrace creates the secret ${generatedSecretName(scope.env, owner, key)} with a random value AWS generates`);
+    } else if (users.length > 1) {
+      const names = users.map((u) => generatedSecretName(scope.env, u.name, key)).join(', ');
+      notes.warn(at, `${key}: Render generated one value shared by the group's services; terrace generates a separate value for each (${names}): if they must agree, create one secret and reference it in secrets instead`);
+    } else {
+      notes.map(at, `${key} -> generatedSecrets of the services using the group: terrace creates each one's secret with a random value AWS generates`);
+    }
+    return [key, { generated: true }];
   }
   if (entry.sync === false) {
     notes.warn(`${path}.sync`, `${key} is set outside the Blueprint: put its value in the Secrets Manager secret ${secretName}, the spec references it`);
@@ -154,7 +175,9 @@ function copyVariable(target: BlueprintService, envVarKey: string, key: string, 
   const entries = Array.isArray(target.raw.envVars) ? target.raw.envVars.filter(isMap) : [];
   const source = entries.find((e) => scalar(e.key) === envVarKey);
   const secret = { secret: `${scope.env}/${target.name}/${envVarKey}` };
-  if (source && (source.generateValue !== undefined || source.sync === false)) return [key, secret];
+  // The other service's generated secret, read by name (the execution role may read it by its ARN pattern).
+  if (source && source.generateValue !== undefined) return [key, { secret: generatedSecretName(scope.env, target.name, envVarKey) }];
+  if (source && source.sync === false) return [key, secret];
   const value = source && scalar(source.value);
   if (value !== undefined) return [key, SECRET_LOOKING_ENV.test(envVarKey) || CREDENTIAL_URL.test(value) ? secret : { env: value }];
   const hint = /^RENDER_EXTERNAL_(URL|HOSTNAME)$/.test(envVarKey) ? ` set it to the service's URL (https:// and compute.domain.name)` : ' set it in env by hand';

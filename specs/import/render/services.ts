@@ -29,7 +29,7 @@ export function computeService(service: BlueprintService, { scope, notes, imageR
   const runtime = runtimeOf(raw);
   if (raw.runtime !== undefined && raw.env !== undefined && scalar(raw.runtime) !== scalar(raw.env)) notes.warn(`${path}.env`, `says ${scalar(raw.env)} but runtime says ${runtime}: read runtime`);
   const out: Raw = { name, image: image(service, runtime, imageRegistry, notes) };
-  const { env, secrets } = serviceEnv(service, scope, notes);
+  const { env, secrets, generatedSecrets } = serviceEnv(service, scope, notes);
 
   const port = scope.ports.get(service.renderName);
   if (port !== undefined) {
@@ -62,6 +62,7 @@ export function computeService(service: BlueprintService, { scope, notes, imageR
 
   if (Object.keys(env).length > 0) out.env = env;
   if (Object.keys(secrets).length > 0) out.secrets = secrets;
+  if (generatedSecrets.length > 0) out.generatedSecrets = generatedSecrets;
   const route = Array.isArray(out.paths) ? ` on ${String(out.paths[0])}` : ', the ALB default route';
   // Every terrace service has a private DNS name; a pserv is reached by it alone (no load balancer).
   const role = kind === 'web' ? `public${route}` : kind === 'cron' ? `desiredCount 0, run by compute.schedules ${name} on ${scalar(raw.schedule)} UTC` : kind === 'pserv' ? `private, reached by the others at ${privateAddress(scope.env, name)}:${port}` : 'private';
