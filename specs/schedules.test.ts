@@ -39,4 +39,18 @@ describe('spec.compute.schedules', () => {
       { path: 'spec.compute.schedules[0].service', message: 'no service named web (services: worker)' },
     ]);
   });
+
+  it.each([
+    ['cron(0 3 * *)', /has 4 fields: EventBridge takes six/],
+    ['cron(* * * * * *)', /exactly one of day-of-month and day-of-week must be \?/],
+    ['cron(0 3 1 * MON *)', /exactly one of day-of-month and day-of-week must be \?/],
+    ['cron(0 3 ? * ? *)', /exactly one of day-of-month and day-of-week must be \?/],
+  ])('refuses %s, which EventBridge Scheduler would reject at apply', (schedule, message) => {
+    const found = problems([{ name: 'nightly', schedule, service: 'worker' }]);
+    expect(found).toEqual([{ path: 'spec.compute.schedules[0].schedule', message: expect.stringMatching(message) }]);
+  });
+
+  it('takes the day-of-week form too', () => {
+    expect(problems([{ name: 'weekly', schedule: 'cron(0 3 ? * MON *)', service: 'worker' }])).toEqual([]);
+  });
 });

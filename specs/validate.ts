@@ -210,6 +210,8 @@ export function environmentRules(spec: EnvironmentSpec): Problem[] {
   duplicates(schedules.map((s) => s.name)).forEach((i) => add(`compute.schedules[${i}].name`, `duplicate schedule name ${schedules[i].name}`));
   schedules.forEach((s, i) => {
     if (!services.some((svc) => svc.name === s.service)) add(`compute.schedules[${i}].service`, `no service named ${s.service} (services: ${services.map((svc) => svc.name).join(', ')})`);
+    const cron = cronProblem(s.schedule);
+    if (cron) add(`compute.schedules[${i}].schedule`, cron);
   });
   if (publicServices.length > 0 && defaults.length === 0) add(`compute.services[${publicServices[0].i}].paths`, 'one public service must take the default route (no paths)');
   problems.push(...verifyRules(spec));
@@ -228,6 +230,15 @@ export function targetRules(spec: TargetSpec): Problem[] {
     for (const field of [...AWS_TARGET_FIELDS, 'externalId'] as const) if (spec[field] !== undefined) add(field, 'only applies to provider aws');
   }
   return problems;
+}
+
+/** EventBridge Scheduler's cron: six fields (minutes hours day-of-month month day-of-week year), one day field `?`. */
+function cronProblem(expression: string): string | undefined {
+  const fields = /^cron\((.*)\)$/.exec(expression)?.[1].trim().split(/\s+/);
+  if (!fields) return undefined; // rate(...): the pattern checked it
+  if (fields.length !== 6) return `${expression} has ${fields.length} fields: EventBridge takes six (minutes hours day-of-month month day-of-week year), e.g. cron(0 3 * * ? *)`;
+  if ((fields[2] === '?') === (fields[4] === '?')) return `${expression}: exactly one of day-of-month and day-of-week must be ?, e.g. cron(0 3 * * ? *)`;
+  return undefined;
 }
 
 function duplicates(values: string[]): number[] {

@@ -109,7 +109,7 @@ describe('AWS compute tier', () => {
       name: 'worker',
       force_destroy: true,
       dns_config: { namespace_id: '${aws_service_discovery_private_dns_namespace.compute_discovery_namespace.id}', routing_policy: 'MULTIVALUE', dns_records: [{ type: 'A', ttl: 10 }] },
-      health_check_custom_config: {},
+      health_check_custom_config: { failure_threshold: 1 },
     });
     const services = resources(tf, 'aws_ecs_service');
     expect(services.compute_worker_service_service.service_registries).toEqual({ registry_arn: '${aws_service_discovery_service.compute_discovery_service_worker.arn}' });

@@ -28,7 +28,8 @@ export class ServiceDiscovery extends Construct {
         dnsRecords: [{ type: 'A', ttl: model.ttl }],
         routingPolicy: 'MULTIVALUE',
       },
-      healthCheckCustomConfig: {},
+      // failure_threshold is ForceNew and not computed: left out, every plan would replace the service.
+      healthCheckCustomConfig: { failureThreshold: 1 },
       // Instances are ECS's: it deregisters them as tasks stop, and a destroy must not wait on a stale one.
       forceDestroy: true,
     })]));

@@ -93,6 +93,8 @@ describe('AWS data tier', () => {
       name: 'chat-prod-data-redis-redis7',
       family: 'redis7',
       parameter: [{ name: 'maxmemory-policy', value: 'allkeys-lru' }],
+      // A description that names the policy would replace the group (in use) on every policy change.
+      description: 'chat-prod-data-redis: terrace parameters',
     });
     expect(resources(tf, 'aws_elasticache_replication_group').data_redis_replication_group).toMatchObject({
       engine_version: '7.1',

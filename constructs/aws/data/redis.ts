@@ -44,7 +44,8 @@ export class Redis extends Construct {
       ? new ElasticacheParameterGroup(this, 'parameter_group', {
           name: group.name,
           family: group.family,
-          description: `${model.replicationGroupId}: ${group.parameters.map((p) => `${p.name} ${p.value}`).join(', ')}`,
+          // Never the parameters: a changed description replaces the group, which the replication group still uses.
+          description: `${model.replicationGroupId}: terrace parameters`,
           parameter: group.parameters.map((p) => ({ name: p.name, value: p.value })),
         })
       : undefined;
