@@ -33,21 +33,15 @@ class ManualTimers implements StreamTimers {
   private nextId = 0;
   private readonly tasks = new Map<number, { at: number; fn: () => void; every?: number }>();
 
-  setTimeout(fn: () => void, ms: number) {
+  // Properties, not methods: one schedule for both kinds, one clear for both.
+  readonly setTimeout = (fn: () => void, ms: number) => this.schedule(fn, ms);
+  readonly setInterval = (fn: () => void, ms: number) => this.schedule(fn, ms, ms);
+  readonly clearTimeout = (handle: unknown) => void this.tasks.delete(handle as number);
+  readonly clearInterval = this.clearTimeout;
+  private schedule(fn: () => void, ms: number, every?: number): number {
     const id = ++this.nextId;
-    this.tasks.set(id, { at: this.now + ms, fn });
+    this.tasks.set(id, { at: this.now + ms, fn, every });
     return id;
-  }
-  setInterval(fn: () => void, ms: number) {
-    const id = ++this.nextId;
-    this.tasks.set(id, { at: this.now + ms, fn, every: ms });
-    return id;
-  }
-  clearTimeout(handle: unknown) {
-    this.tasks.delete(handle as number);
-  }
-  clearInterval(handle: unknown) {
-    this.tasks.delete(handle as number);
   }
   get pending(): number {
     return this.tasks.size;

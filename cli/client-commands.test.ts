@@ -7,7 +7,8 @@ import { parse } from 'yaml';
 import { sseReader } from '../test/support/sse.ts';
 import { tempDir } from '../test/support/store.ts';
 import { runTerrace, type CliResult } from '../test/support/cli.ts';
-import { startControlPlane, type ControlPlane } from '../server/main.ts';
+import type { ControlPlane } from '../server/main.ts';
+import { startTestControlPlane } from '../test/support/control-plane.ts';
 
 // The real bin against a real control plane (embedded DynamoDB, real terraform on the local target).
 // The tests share one plane for speed, and each creates what it reads under names of its own: any one of them
@@ -21,11 +22,7 @@ let adminToken: string;
 
 beforeAll(async () => {
   dir = tempDir('terrace-cli-');
-  plane = await startControlPlane(
-    { PORT: '0', HOST: '127.0.0.1', TERRACE_DATA_DIR: dir.path, TERRACE_SEED_EXAMPLE: 'false', TERRACE_LOG_LEVEL: 'warn', TERRACE_LOG_FORMAT: 'json', TERRACE_RESYNC: '0 0 1 1 *' },
-    { handleSignals: false },
-  );
-  adminToken = readFileSync(join(dir.path, 'admin-token'), 'utf8').trim();
+  ({ plane, token: adminToken } = await startTestControlPlane(dir.path));
 });
 afterAll(async () => {
   await plane?.stop();

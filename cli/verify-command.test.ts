@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { startControlPlane, type ControlPlane } from '../server/main.ts';
+import type { ControlPlane } from '../server/main.ts';
+import { startTestControlPlane } from '../test/support/control-plane.ts';
 import { startDaphne, type DaphneApp } from '../test/support/daphne.ts';
 import { tempDir } from '../test/support/store.ts';
 import { runTerrace, type CliResult } from '../test/support/cli.ts';
@@ -22,11 +23,7 @@ beforeAll(async () => {
   dir = tempDir('terrace-verify-cli-');
   [up, down] = await Promise.all([startDaphne('ok'), startDaphne('ok')]);
   await down.stop();
-  plane = await startControlPlane(
-    { PORT: '0', HOST: '127.0.0.1', TERRACE_DATA_DIR: dir.path, TERRACE_SEED_EXAMPLE: 'false', TERRACE_LOG_LEVEL: 'warn', TERRACE_LOG_FORMAT: 'json', TERRACE_RESYNC: '0 0 1 1 *' },
-    { handleSignals: false },
-  );
-  adminToken = readFileSync(join(dir.path, 'admin-token'), 'utf8').trim();
+  ({ plane, token: adminToken } = await startTestControlPlane(dir.path));
   await create('dispatch-up', up.url);
   await create('dispatch-down', down.url);
 }, 60_000);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { startControlPlane, type ControlPlane } from '../server/main.ts';
+import type { ControlPlane } from '../server/main.ts';
+import { startTestControlPlane } from './support/control-plane.ts';
 import { sseReader } from './support/sse.ts';
 import { tempDir } from './support/store.ts';
 
@@ -43,12 +43,9 @@ async function readEvents(body: ReadableStream<Uint8Array>, stop: (event: string
 describe('the control plane over real HTTP', () => {
   it('creates an environment, streams its status over SSE, and reaches Ready on the local target', async () => {
     dir = tempDir();
-    plane = await startControlPlane(
-      { PORT: '0', HOST: '127.0.0.1', TERRACE_DATA_DIR: dir.path, TERRACE_SEED_EXAMPLE: 'false', TERRACE_LOG_LEVEL: 'warn', TERRACE_LOG_FORMAT: 'json', TERRACE_RESYNC: '0 0 1 1 *' },
-      { handleSignals: false },
-    );
-    const token = readFileSync(join(dir.path, 'admin-token'), 'utf8').trim();
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const started = await startTestControlPlane(dir.path);
+    plane = started.plane;
+    const { headers } = started;
     const doc = parse(readFileSync(new URL('../specs/examples/dev.yaml', import.meta.url), 'utf8'));
     doc.metadata.name = 'chat-e2e';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { importRenderBlueprint } from '../specs/import/render/convert.ts';
-import { startControlPlane, type ControlPlane } from '../server/main.ts';
+import type { ControlPlane } from '../server/main.ts';
+import { startTestControlPlane } from './support/control-plane.ts';
 import { sseReader } from './support/sse.ts';
 import { tempDir } from './support/store.ts';
 
@@ -26,12 +26,9 @@ describe('a Render Blueprint imported and applied on the local target', () => {
     expect(warnings.length).toBeGreaterThan(0);
 
     dir = tempDir();
-    plane = await startControlPlane(
-      { PORT: '0', HOST: '127.0.0.1', TERRACE_DATA_DIR: dir.path, TERRACE_SEED_EXAMPLE: 'false', TERRACE_LOG_LEVEL: 'warn', TERRACE_LOG_FORMAT: 'json', TERRACE_RESYNC: '0 0 1 1 *' },
-      { handleSignals: false },
-    );
-    const token = readFileSync(join(dir.path, 'admin-token'), 'utf8').trim();
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const started = await startTestControlPlane(dir.path);
+    plane = started.plane;
+    const { headers } = started;
     // Exactly what `terrace import render -o json` prints, sent as it is.
     const created = await fetch(`${plane.url}/v1/environments`, { method: 'POST', headers, body: JSON.stringify(documents[0]) });
     expect(created.status, await created.clone().text()).toBe(201);
