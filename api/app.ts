@@ -11,6 +11,7 @@ import { registerJsonBody } from './json-body.ts';
 import { genReqId, loggerOptions } from './logging.ts';
 import { registerHttpMetrics } from './metrics.ts';
 import { registerRateLimit, type RateLimit } from './rate-limit.ts';
+import { dashboardRoutes, whoamiRoutes } from './routes/dashboard.ts';
 import { docsRoutes, registerOpenApi } from './routes/docs.ts';
 import { environmentRoutes } from './routes/environments.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -18,6 +19,7 @@ import { operationRoutes } from './routes/operations.ts';
 import { targetRoutes } from './routes/targets.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { watchRoutes } from './routes/watch.ts';
+import { watchAllRoutes } from './routes/watch-all.ts';
 import { closeWhenBodyUnread, DEFAULT_REQUEST_TIMEOUT_MS, transportOptions } from './transport.ts';
 import { typeBoxValidator } from './typebox.ts';
 
@@ -41,6 +43,8 @@ export interface AppDeps {
   /** How long a client may take to send a whole request, body included (ms); default 30 s. */
   requestTimeoutMs?: number;
   now?: () => Date;
+  /** The built dashboard (dist/web/), served at `/`; the caller knows where the build put it. */
+  webRoot?: URL;
 }
 
 const BODY_LIMIT = 1024 * 1024;
@@ -77,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerOpenApi(app);
   await app.register(docsRoutes);
   await app.register(healthRoutes, { store, controller: deps.controller, registry });
+  await app.register(dashboardRoutes, { root: deps.webRoot });
 
   await app.register(async (v1) => {
     const auth = createAuth({ store, adminTokenHash: deps.adminTokenHash });
@@ -92,6 +97,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(watchRoutes, { store, pollMs: deps.watchPollMs ?? 500, keepaliveMs: KEEPALIVE_MS });
     await v1.register(operationRoutes, { store, controller: deps.controller, now });
     await v1.register(tokenRoutes, { store, now });
+    await v1.register(whoamiRoutes);
+    await v1.register(watchAllRoutes, { store, pollMs: deps.watchPollMs ?? 500, keepaliveMs: KEEPALIVE_MS });
   }, { prefix: '/v1' });
 
   return app;

@@ -28,6 +28,8 @@ export interface ControlPlane {
 }
 
 const EXAMPLE = new URL('../specs/examples/dev.yaml', import.meta.url);
+// server/ and the bundle's chunks both sit one level below the root, so this names dist/web/ from either.
+const WEB_ROOT = new URL('../dist/web/', import.meta.url);
 
 export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handleSignals?: boolean } = {}): Promise<ControlPlane> {
   const settings = readSettings(env);
@@ -88,6 +90,7 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
     registry,
     adminTokenHash: admin.hash,
     trustProxy: settings.trustProxy,
+    webRoot: WEB_ROOT,
     dryRun: async (environment, target) =>
       synthesizeEnvironment(environment, target).map((t) => ({ tier: t.tier, resources: t.resourceCount, outputs: t.outputs, violations: t.violations })),
   });

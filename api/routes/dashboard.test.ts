@@ -1,0 +1,108 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, envBody, startApi, type TestApi } from '../../test/support/api.ts';
+import { sseReader } from '../../test/support/sse.ts';
+
+let api: TestApi | undefined;
+afterEach(async () => {
+  await api?.close();
+  api = undefined;
+});
+
+function webRoot(): URL {
+  const dir = mkdtempSync(join(tmpdir(), 'terrace-web-'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>t</title><script type="module" src="main.js"></script>');
+  writeFileSync(join(dir, 'main.js'), 'console.log(1)');
+  writeFileSync(join(dir, 'notes.txt'), 'not a served type');
+  return pathToFileURL(`${dir}/`);
+}
+
+describe('dashboard files', () => {
+  it('serves the built page without a token, under a CSP that allows this origin\'s scripts and styles only', async () => {
+    api = await startApi({ webRoot: webRoot() });
+    const page = await api.app.inject({ method: 'GET', url: '/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    const csp = String(page.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain("frame-ancestors 'none'");
+    const script = await api.app.inject({ method: 'GET', url: '/main.js' });
+    expect(script.statusCode).toBe(200);
+    expect(script.headers['content-type']).toMatch(/^text\/javascript/);
+    // Only files of a known type, only by their own name: nothing else of the disk is reachable.
+    for (const url of ['/notes.txt', '/..%2fpackage.json', '/../package.json', '/%2e%2e/package.json']) {
+      expect((await api.app.inject({ method: 'GET', url })).statusCode, url).toBe(404);
+    }
+  });
+
+  it('says how to build it when there is no build', async () => {
+    api = await startApi({ webRoot: pathToFileURL(join(tmpdir(), 'terrace-no-such-web/')) });
+    const res = await api.app.inject({ method: 'GET', url: '/' });
+    expect(res.statusCode).toBe(503);
+    expect(res.body).toContain('npm run build');
+  });
+});
+
+describe('GET /v1/whoami', () => {
+  it('names the token and its scopes, never the token itself; 401 without one', async () => {
+    api = await startApi();
+    const operator = await api.as('operate');
+    const res = await api.app.inject({ method: 'GET', url: '/v1/whoami', headers: operator });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ name: expect.stringMatching(/^test-/), id: expect.stringMatching(/^[0-9a-f]{12}$/), scopes: ['operate'] });
+    expect(res.body).not.toContain(operator.authorization.slice('Bearer '.length));
+    expect((await api.call({ method: 'GET', url: '/v1/whoami' })).json()).toMatchObject({ name: 'admin', scopes: ['admin'] });
+    expect((await api.app.inject({ method: 'GET', url: '/v1/whoami' })).statusCode).toBe(401);
+  });
+});
+
+describe('GET /v1/watch', () => {
+  it('sends every environment, then synced, then each change once and each removal', async () => {
+    api = await startApi({ watchPollMs: 30 });
+    for (const name of ['chat-a', 'chat-b']) await api.call({ method: 'PUT', url: `/v1/environments/${name}`, payload: envBody(name, {}, { labels: { app: name } }) });
+    const address = await api.app.listen({ host: '127.0.0.1', port: 0 });
+    const res = await fetch(`${address}/v1/watch`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events = sseReader(res.body!);
+    const names = [];
+    for (let i = 0; i < 2; i++) {
+      const m = (await events.next()) as { event: string; data: string };
+      expect(m.event).toBe('environment');
+      names.push(JSON.parse(m.data).metadata.name);
+    }
+    expect(names.sort()).toEqual(['chat-a', 'chat-b']);
+    expect(await events.next()).toMatchObject({ event: 'synced', data: '{"count":2}' });
+
+    await api.store.updateStatus('chat-b', { observedGeneration: 1, conditions: [], tiers: { network: { conditions: [] } } });
+    const changed = (await events.next()) as { event: string; data: string };
+    expect(changed.event).toBe('environment');
+    expect(JSON.parse(changed.data)).toMatchObject({ metadata: { name: 'chat-b' }, status: { tiers: { network: { conditions: [] } } } });
+
+    await api.store.remove('Environment', 'chat-a');
+    expect(await events.next()).toMatchObject({ event: 'deleted', data: '{"name":"chat-a"}' });
+    await events.cancel();
+  });
+
+  it('filters by label and refuses a bad selector before streaming (400 at its path)', async () => {
+    api = await startApi();
+    await api.call({ method: 'PUT', url: '/v1/environments/chat-a', payload: envBody('chat-a', {}, { labels: { app: 'a' } }) });
+    await api.call({ method: 'PUT', url: '/v1/environments/chat-b', payload: envBody('chat-b', {}, { labels: { app: 'b' } }) });
+    const address = await api.app.listen({ host: '127.0.0.1', port: 0 });
+    const res = await fetch(`${address}/v1/watch?labelSelector=app%3Db`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const events = sseReader(res.body!);
+    const first = (await events.next()) as { data: string };
+    expect(JSON.parse(first.data).metadata.name).toBe('chat-b');
+    expect(await events.next()).toMatchObject({ event: 'synced', data: '{"count":1}' });
+    await events.cancel();
+    const bad = await api.call({ method: 'GET', url: '/v1/watch?labelSelector=%3D%3D%3D' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors?.[0]?.path).toMatch(/^querystring\.labelSelector/);
+  });
+});
