@@ -1,8 +1,9 @@
 import { declaredTiers, type Environment } from '../specs/environment.ts';
 import { ANNOTATIONS } from '../specs/meta.ts';
+import { EXPIRES_AT_ANNOTATION } from '../specs/preview.ts';
 import { stableStringify } from '../specs/store/stable-json.ts';
 import type { StoredEnvironment } from '../specs/store/types.ts';
-import { localTarget, type Target } from '../specs/target.ts';
+import { localTarget, previewPolicy, type Target } from '../specs/target.ts';
 import { allows } from './auth/authenticate.ts';
 import { HttpProblem } from './errors.ts';
 import type { Scope } from './schemas.ts';
@@ -21,7 +22,8 @@ export function clientFields<D extends Environment | Target>(doc: D): D {
   } as D;
 }
 
-const SERVER_ANNOTATIONS: readonly string[] = Object.values(ANNOTATIONS);
+// A preview's expiry too: only the preview routes set or extend it (write scope), never a spec PUT.
+const SERVER_ANNOTATIONS: readonly string[] = [...Object.values(ANNOTATIONS), EXPIRES_AT_ANNOTATION];
 
 /**
  * The annotations the API sets for the controller (approve, reconcile now) come only from the operate routes:
@@ -84,6 +86,20 @@ export function assertTargetAdmitted(current: Target | undefined, next: Target, 
   const moved = TARGET_IDENTITY.filter((field) => current.spec[field] !== next.spec[field]);
   if (moved.length > 0 && usedBy.length > 0) {
     throw new HttpProblem(409, `cannot change ${moved.map((f) => `spec.${f}`).join(', ')} of Target ${current.metadata.name}: ${nameList(usedBy)} keep their state and resources there`);
+  }
+}
+
+/**
+ * A new preview on `target`, which holds the previews `existing` already: refused where the Target forbids them
+ * (a production account) or past its cap. Both are 409s: the Target's state refuses it, whatever the caller's scopes.
+ * Lowering the cap later deletes nothing: it stops new previews until enough expire.
+ */
+export function assertPreviewAdmitted(target: Target, existing: readonly string[]): void {
+  const { allowed, max } = previewPolicy(target);
+  const name = target.metadata.name;
+  if (!allowed) throw new HttpProblem(409, `Target ${name} does not allow preview environments (spec.previews.allowed: false)`);
+  if (existing.length >= max) {
+    throw new HttpProblem(409, `Target ${name} holds at most ${max} previews (spec.previews.max: ${max}) and has ${existing.length}: ${nameList(existing)}; delete one or raise the cap`);
   }
 }
 

@@ -16,6 +16,7 @@ import { docsRoutes, registerOpenApi } from './routes/docs.ts';
 import { environmentRoutes } from './routes/environments.ts';
 import { healthRoutes } from './routes/health.ts';
 import { operationRoutes } from './routes/operations.ts';
+import { previewRoutes } from './routes/previews.ts';
 import { targetRoutes } from './routes/targets.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { watchRoutes } from './routes/watch.ts';
@@ -96,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(environmentRoutes, { store, dryRun: deps.dryRun });
     await v1.register(watchRoutes, { store, pollMs: deps.watchPollMs ?? 500, keepaliveMs: KEEPALIVE_MS });
     await v1.register(operationRoutes, { store, controller: deps.controller, now });
+    await v1.register(previewRoutes, { store, controller: deps.controller, now });
     await v1.register(tokenRoutes, { store, now });
     await v1.register(whoamiRoutes);
     await v1.register(watchAllRoutes, { store, pollMs: deps.watchPollMs ?? 500, keepaliveMs: KEEPALIVE_MS });

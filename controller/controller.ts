@@ -5,6 +5,7 @@ import { realClock, type Clock } from './clock.ts';
 import { RetryableError, TerminalError } from './errors.ts';
 import { describeError, FailureLog } from './failure-log.ts';
 import type { ControllerObserver } from './observer.ts';
+import { expirePreviews } from './preview-expiry.ts';
 import { WorkQueue } from './queue.ts';
 import type { Reconciler } from './reconciler.ts';
 
@@ -73,6 +74,8 @@ export class Controller {
         const page = await this.options.store.list('Environment', { limit: 200, continue: token });
         // A generation the controller has not seen yet is tried now, even during a backoff.
         for (const env of page.items) this.queue.add(env.metadata.name, { force: env.metadata.generation !== env.status.observedGeneration });
+        // Expired previews are marked deleted (preview-expiry.ts) and torn down now.
+        for (const name of await expirePreviews(page.items, { store: this.options.store, clock: this.clock, log: this.options.log })) this.queue.add(name, { force: true });
         token = page.continue;
       } while (token);
       this.options.observer?.queueDepth(this.queue.depth);

@@ -2,6 +2,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import { LIMITS } from './limits.ts';
 import { API_VERSION, documentSchema, StringEnum } from './meta.ts';
 
+/** How many previews a Target holds when its spec.previews does not say. */
+export const DEFAULT_PREVIEW_MAX = 10;
+
 export const TargetSpec = Type.Object(
   {
     provider: StringEnum(['aws', 'local'] as const, { description: 'aws: an AWS account and region; local: terraform_data stacks on this machine' }),
@@ -11,6 +14,15 @@ export const TargetSpec = Type.Object(
     externalId: Type.Optional(Type.String({ minLength: 2, maxLength: 1224, pattern: '^[A-Za-z0-9+=,.@:/-]+$' })),
     stateBucket: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', description: 'S3 bucket for terraform state' })),
     tags: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9 _.:/=+@-]{1,128}$' }), Type.String({ maxLength: 256 }), { maxProperties: LIMITS.targetTags, additionalProperties: false })),
+    previews: Type.Optional(
+      Type.Object(
+        {
+          allowed: Type.Boolean({ default: true, description: 'false: no preview environments here (a production account)' }),
+          max: Type.Integer({ default: DEFAULT_PREVIEW_MAX, minimum: 0, maximum: 500, description: 'preview environments this Target holds at once' }),
+        },
+        { additionalProperties: false, description: 'preview environments (terrace preview create); absent: allowed, at most ' + DEFAULT_PREVIEW_MAX },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -24,4 +36,9 @@ export const AWS_TARGET_FIELDS = ['accountId', 'region', 'roleArn', 'stateBucket
 /** The built-in Target every embedded store has: terraform_data stacks on this machine. Never changed. */
 export function localTarget(): Target {
   return { apiVersion: API_VERSION, kind: 'Target', metadata: { name: 'local' }, spec: { provider: 'local' } };
+}
+
+/** What a Target allows of preview environments, its defaults filled in (a stored Target may predate the field). */
+export function previewPolicy(target: Target): { allowed: boolean; max: number } {
+  return { allowed: target.spec.previews?.allowed ?? true, max: target.spec.previews?.max ?? DEFAULT_PREVIEW_MAX };
 }

@@ -21,7 +21,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       info: { title: 'terrace', version: 'v1', description: 'Environments and Targets, reconciled tier by tier onto AWS.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token; scopes: read, write, operate, admin' } } },
       tags: [
-        { name: 'environments' }, { name: 'operations' }, { name: 'targets' }, { name: 'tokens' }, { name: 'health' },
+        { name: 'environments' }, { name: 'operations' }, { name: 'previews' }, { name: 'targets' }, { name: 'tokens' }, { name: 'health' },
       ],
     },
   });
