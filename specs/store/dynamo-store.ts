@@ -4,6 +4,7 @@ import { BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, Put
 import { TEARDOWN_FINALIZER } from '../meta.ts';
 import { emptyStatus, type EnvironmentStatus } from '../status.ts';
 import type { Kind } from '../validate.ts';
+import { DynamoCacheSource, type CacheSource } from './cache-source.ts';
 import { EventLog } from './events.ts';
 import { CONTINUE_KEYS, decodeContinue, encodeContinue, leaseKey, specKey, statusKey } from './keys.ts';
 import { Leases } from './leases.ts';
@@ -208,6 +209,11 @@ export class DynamoStore implements Store {
   getToken = (hash: string) => this.tokens.get(hash);
   listTokens = () => this.tokens.list();
   deleteToken = (hash: string) => this.tokens.remove(hash);
+
+  /** What a read cache (cached-store.ts) polls: versions of every item, then the changed items whole. */
+  cacheSource(): CacheSource {
+    return new DynamoCacheSource(this.db, this.table);
+  }
 
   async ping(): Promise<void> {
     await this.db.send(new GetCommand({ TableName: this.table, Key: leaseKey('~ping') }));
