@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import type { AnyDocument } from '../specs/validate.ts';
 import type { DryRunResult } from '../api/schemas.ts';
 import { ApiError, connect, getOptional, pathOf, request, withConnection, type Connection } from './client.ts';
-import { loadFiles } from './load-files.ts';
 import { EXIT, run } from './exit-codes.ts';
 
 interface ApplyOptions {
@@ -26,6 +25,7 @@ export function registerApply(program: Command): void {
 }
 
 async function apply(conn: Connection, { file, dryRun }: ApplyOptions): Promise<number> {
+  const { loadFiles } = await import('./load-files.ts');
   const loaded = loadFiles(file);
   if ('problems' in loaded) {
     // Nothing is sent when any document is invalid: a half-applied file is harder to reason about.

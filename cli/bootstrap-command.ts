@@ -2,10 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
-import { completeTarget } from '../constructs/bootstrap/target.ts';
-import { loadDocuments } from '../specs/load.ts';
-import { parseTarget, ValidationError } from '../specs/validate.ts';
 import { EXIT, run } from './exit-codes.ts';
 
 interface BootstrapOptions {
@@ -34,6 +30,9 @@ export function registerBootstrap(program: Command): void {
 
 async function bootstrap({ file, controlPlaneRole, out, apply }: BootstrapOptions): Promise<number> {
   if (!ROLE_ARN.test(controlPlaneRole)) throw new Error(`--control-plane-role ${controlPlaneRole} is not an IAM role ARN`);
+  const { completeTarget } = await import('../constructs/bootstrap/target.ts');
+  const { loadDocuments } = await import('../specs/load.ts');
+  const { parseTarget, ValidationError } = await import('../specs/validate.ts');
   let targets;
   try {
     targets = loadDocuments(readFileSync(file, 'utf8'), file, (value) => parseTarget(completeTarget(value)));
@@ -63,6 +62,7 @@ async function bootstrap({ file, controlPlaneRole, out, apply }: BootstrapOption
   } else {
     console.error(`${join(out, 'cdk.tf.json')}: guardrails passed; apply it in account ${target.spec.accountId} with its admin credentials (or run again with --apply), then register this Target:`);
   }
+  const { stringify } = await import('yaml');
   process.stdout.write(stringify(result.target));
   return EXIT.ok;
 }

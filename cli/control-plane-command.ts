@@ -1,8 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadDocuments } from '../specs/load.ts';
-import { parseControlPlane, ValidationError } from '../specs/validate.ts';
 import { EXIT, run } from './exit-codes.ts';
 
 interface SynthOptions {
@@ -23,6 +21,8 @@ export function registerControlPlane(program: Command): void {
 }
 
 async function synth({ file, out }: SynthOptions): Promise<number> {
+  const { loadDocuments } = await import('../specs/load.ts');
+  const { parseControlPlane, ValidationError } = await import('../specs/validate.ts');
   let docs;
   try {
     docs = loadDocuments(readFileSync(file, 'utf8'), file, parseControlPlane);

@@ -1,5 +1,3 @@
-import { stringify } from 'yaml';
-
 // Plain-text output shared by the client commands: kubectl-style tables and ages.
 
 /** Left-aligned columns, three spaces apart, no trailing blanks. */
@@ -21,6 +19,14 @@ export function age(iso: string | undefined, now = Date.now()): string {
 
 export type Output = 'json' | 'yaml';
 
-export function serialize(value: unknown, output: Output): string {
-  return output === 'json' ? JSON.stringify(value, null, 2) : stringify(value).trimEnd();
+/** JSON, or YAML (the yaml package is loaded only then: it costs every command's start otherwise). */
+export async function serialize(value: unknown, output: Output): Promise<string> {
+  if (output === 'json') return JSON.stringify(value, null, 2);
+  const { stringify } = await import('yaml');
+  return stringify(value).trimEnd();
+}
+
+/** The condition of this type; the same as specs/conditions.ts's, which would load TypeBox with it. */
+export function conditionOf<C extends { type: string }>(conditions: readonly C[] | undefined, type: string): C | undefined {
+  return conditions?.find((c) => c.type === type);
 }

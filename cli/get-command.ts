@@ -1,10 +1,9 @@
 import type { Static } from '@sinclair/typebox';
 import { Option, type Command } from 'commander';
-import { findCondition } from '../specs/conditions.ts';
 import type { EnvironmentResource, TargetResource } from '../api/schemas.ts';
 import { connect, kindOf, pathOf, request, withConnection, type Connection, type Kind } from './client.ts';
 import { run } from './exit-codes.ts';
-import { age, serialize, table, type Output } from './format.ts';
+import { age, conditionOf, serialize, table, type Output } from './format.ts';
 
 type Environment = Static<typeof EnvironmentResource>;
 type Target = Static<typeof TargetResource>;
@@ -32,7 +31,7 @@ async function get(conn: Connection, kind: Kind, name: string | undefined, { sel
   if (name !== undefined && selector) throw new Error('give a name or -l, not both');
   const docs = name !== undefined ? [(await request<Environment | Target>(conn, 'GET', pathOf(kind, name))).body] : await list(conn, kind, selector);
   if (output) {
-    console.log(serialize(name !== undefined ? docs[0] : { items: docs }, output));
+    console.log(await serialize(name !== undefined ? docs[0] : { items: docs }, output));
   } else if (docs.length === 0) {
     // On stderr, like kubectl: a script reading the table sees no rows.
     console.error(`no ${kind === 'Environment' ? 'environments' : 'targets'}${selector ? ` match ${selector}` : ''}`);
@@ -60,7 +59,7 @@ function environmentTable(envs: Environment[]): string {
   return table(
     ['NAME', 'READY', 'REASON', 'GENERATION/OBSERVED', 'AGE'],
     envs.map((e) => {
-      const ready = findCondition(e.status.conditions, 'Ready');
+      const ready = conditionOf(e.status.conditions, 'Ready');
       const generations = `${e.metadata.generation ?? '-'}/${e.status.observedGeneration ?? '-'}`;
       return [e.metadata.name, ready?.status ?? '-', ready?.reason ?? '-', generations, age(e.metadata.creationTimestamp)];
     }),

@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ValidationError } from '../specs/validate.ts';
-import { importRenderBlueprint } from '../specs/import/render/convert.ts';
 import { EXIT, run } from './exit-codes.ts';
 import { serialize, type Output } from './format.ts';
 
@@ -33,10 +31,12 @@ async function importRender(file: string, { target, name, imageRegistry, output 
   } catch (err) {
     throw new Error(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
+  const { ValidationError } = await import('../specs/validate.ts');
+  const { importRenderBlueprint } = await import('../specs/import/render/convert.ts');
   try {
     const result = importRenderBlueprint(text, { target, name, imageRegistry, source: file });
     const docs = result.documents;
-    console.log(output === 'json' ? serialize(docs, 'json') : docs.map((d) => serialize(d, 'yaml')).join('\n---\n'));
+    console.log(output === 'json' ? await serialize(docs, 'json') : (await Promise.all(docs.map((d) => serialize(d, 'yaml')))).join('\n---\n'));
     for (const m of result.mapped) console.error(`mapped   ${m.path}: ${m.message}`);
     for (const w of result.warnings) console.error(`warning  ${w.path}: ${w.message}`);
     console.error(`${docs.length} Environment(s), ${result.mapped.length} mapped, ${result.warnings.length} warning(s)`);

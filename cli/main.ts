@@ -5,10 +5,17 @@ import { registerControlPlane } from './control-plane-command.ts';
 import { registerGet } from './get-command.ts';
 import { registerImport } from './import-command.ts';
 import { registerOperations } from './operate-command.ts';
+import { registerPreview } from './preview-command.ts';
 import { registerServe } from './serve-command.ts';
 import { registerStatus } from './status-command.ts';
 import { registerSynth } from './synth-command.ts';
 import { registerVerify } from './verify-command.ts';
+
+// Every command is declared here at start (name, arguments, options: commander only), and each loads what it
+// needs in its action with `await import()`. A `*-command.ts` file imports at its top only commander, node
+// builtins, types and the light cli/ helpers (client, exit-codes, format, watch): `terrace --help` and
+// `terrace get environments` must not load TypeBox, yaml, the AWS SDK, cdktf, fastify or pino
+// (cli/start-imports.test.ts checks it; bench/cli-start.bench.ts measures it).
 
 const program = new Command('terrace')
   .description('Reconciles real-time web application environments onto AWS from declarative specs')
@@ -26,5 +33,6 @@ registerGet(program);
 registerStatus(program);
 registerOperations(program);
 registerVerify(program);
+registerPreview(program);
 
 await program.parseAsync(process.argv);

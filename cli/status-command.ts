@@ -1,11 +1,9 @@
 import type { Static } from '@sinclair/typebox';
 import type { Command } from 'commander';
-import { findCondition } from '../specs/conditions.ts';
-import { TIERS } from '../specs/environment.ts';
 import type { StatusView } from '../api/schemas.ts';
 import { connect, pathOf, request, withConnection, type Connection } from './client.ts';
 import { run } from './exit-codes.ts';
-import { age, table } from './format.ts';
+import { age, conditionOf, table } from './format.ts';
 
 type Status = Static<typeof StatusView>;
 
@@ -24,6 +22,7 @@ async function status(conn: Connection, name: string): Promise<void> {
   else console.log(table(['CONDITION', 'STATUS', 'REASON', 'SINCE', 'MESSAGE'], view.conditions.map((c) => [c.type, c.status, c.reason, age(c.lastTransitionTime), c.message])));
 
   // Apply order, so a dependency reads above the tiers that wait on it.
+  const { TIERS } = await import('../specs/environment.ts');
   const rank = (tier: string) => {
     const i = (TIERS as readonly string[]).indexOf(tier);
     return i < 0 ? TIERS.length : i;
@@ -31,14 +30,14 @@ async function status(conn: Connection, name: string): Promise<void> {
   const tiers = Object.entries(view.tiers).sort(([a], [b]) => rank(a) - rank(b));
   if (tiers.length === 0) return;
   const rows = tiers.map(([tier, s]) => {
-    const ready = findCondition(s.conditions, 'Ready');
+    const ready = conditionOf(s.conditions, 'Ready');
     const plan = s.lastPlan ? `${s.lastPlan.add}/${s.lastPlan.change}/${s.lastPlan.destroy}` : '-';
     return [tier, ready?.status ?? '-', ready?.reason ?? '-', s.lastAppliedAt ? `${age(s.lastAppliedAt)} ago` : '-', plan];
   });
   console.log(`\n${table(['TIER', 'READY', 'REASON', 'LAST APPLIED', 'LAST PLAN (ADD/CHANGE/DESTROY)'], rows)}`);
   // The message says what blocks the tier, e.g. the plan id an approval needs.
   for (const [tier, s] of tiers) {
-    const ready = findCondition(s.conditions, 'Ready');
+    const ready = conditionOf(s.conditions, 'Ready');
     if (ready?.status !== 'True') console.log(`${tier}: ${ready?.message ?? 'not reconciled yet'}`);
   }
 }

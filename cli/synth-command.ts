@@ -2,10 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Environment } from '../specs/environment.ts';
-import { localTarget, type Target } from '../specs/target.ts';
+import type { Target } from '../specs/target.ts';
 import type { Problem } from '../specs/validate.ts';
 import { EXIT, run } from './exit-codes.ts';
-import { loadFiles } from './load-files.ts';
 
 
 interface SynthOptions {
@@ -24,7 +23,7 @@ export function registerSynth(program: Command): void {
 }
 
 async function synth({ file, out }: SynthOptions): Promise<number> {
-  const loaded = load(file);
+  const loaded = await load(file);
   if ('problems' in loaded) {
     for (const p of loaded.problems) console.error(`error: ${p.path}: ${p.message}`);
     return EXIT.failed;
@@ -58,7 +57,9 @@ async function synth({ file, out }: SynthOptions): Promise<number> {
   return violations > 0 ? EXIT.guardrail : EXIT.ok;
 }
 
-function load(files: string[]): { environments: Environment[]; targets: Map<string, Target> } | { problems: Problem[] } {
+async function load(files: string[]): Promise<{ environments: Environment[]; targets: Map<string, Target> } | { problems: Problem[] }> {
+  const { loadFiles } = await import('./load-files.ts');
+  const { localTarget } = await import('../specs/target.ts');
   const loaded = loadFiles(files);
   if ('problems' in loaded) return loaded;
   const targets = new Map<string, Target>([['local', localTarget()]]);

@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
 import type { Environment } from '../specs/environment.ts';
-import { ANNOTATIONS } from '../specs/meta.ts';
 import type { CheckOutcome } from '../specs/verify.ts';
 import { connect, pathOf, request, withConnection, type Connection } from './client.ts';
 import { EXIT, run } from './exit-codes.ts';
@@ -48,6 +47,7 @@ async function verify(conn: Connection, name: string | undefined, { selector, ti
 
 async function verifyOne(conn: Connection, name: string, deadline: AbortSignal, timeout: number): Promise<Report> {
   try {
+    const { ANNOTATIONS } = await import('../specs/meta.ts');
     const env = (await request<Environment>(conn, 'POST', `${pathOf('Environment', name)}/verify`)).body;
     const requestedAt = Date.parse(env.metadata.annotations![ANNOTATIONS.verifyRequestedAt]);
     const status = await followStatus(conn, name, (s) => !!s.verification && Date.parse(s.verification.ranAt) >= requestedAt, deadline);
