@@ -11,8 +11,8 @@ import type { RunResult, TerraformRunner } from './runner.ts';
 
 const fx = reconcilerFixture();
 
-/** network, data and frontend: data waits for network, frontend depends on nothing. */
-const threeTiers = () => devEnvironment('chat-dev', (s) => { delete s.compute; delete s.observability; });
+/** network, data and compute: each waits for the one before (frontend, which waits for nothing, runs alongside: tier-concurrency.test.ts). */
+const threeTiers = () => devEnvironment('chat-dev', (s) => { delete s.frontend; delete s.observability; });
 const snapshot = async () => ({ status: ((await fx.store.get('Environment', 'chat-dev')) as StoredEnvironment).status, events: (await fx.store.listEvents('chat-dev')).items });
 const stateList = (tier: string) => fx.tf(fx.tierDir(tier), 'state', 'list');
 
@@ -53,7 +53,7 @@ const reconcile = () => fx.reconciler.reconcile('chat-dev', fx.signal());
 describe('a cancelled pass (shutdown or lost lease)', () => {
   it('between tiers: once network is applied, starts no other tier and writes neither its status nor its events', async () => {
     await fx.store.create(threeTiers());
-    const pass = await cancelledPass('outputs', 'network', 'after');
+    const pass = await cancelledPass('apply', 'network', 'after');
     expect(pass.error).toBeInstanceOf(RetryableError);
     expect(stateList('network')).toContain('terraform_data'); // terraform did apply it before the cancel
     expect(pass.spawnedAfter).toEqual([]);
@@ -76,7 +76,7 @@ describe('a cancelled pass (shutdown or lost lease)', () => {
     const pass = await cancelledPass('apply', 'network', 'during');
     expect(pass.run.cancelled).toBe(true);
     expect(pass.error).toBeInstanceOf(RetryableError);
-    expect(pass.spawnedAfter).toEqual([]); // frontend needs no other tier, and still does not start
+    expect(pass.spawnedAfter).toEqual([]); // data and compute do not start
     expect(pass.after.status).toEqual(pass.atCancel.status);
     expect(pass.after.events).toEqual(pass.atCancel.events);
   });

@@ -7,18 +7,19 @@ import type { StoredEnvironment, StoredTarget } from '../specs/store/types.ts';
 import { environmentConditions, tierReady } from './env-conditions.ts';
 import { isBug, RetryableError, TerminalError, TierError } from './errors.ts';
 import { readPending } from './pending-plan.ts';
-import type { ReconcileResult, ReconcilerDeps } from './reconciler.ts';
+import type { PassDeps, ReconcileResult } from './reconciler.ts';
 import { errorMessage } from './redact.ts';
 import { setTierConditions } from './tier-conditions.ts';
 import { decide, runsTerraform, type TierFacts, type Work } from './tier-decide.ts';
 import { execute, type Report } from './tier-execute.ts';
 import { record, type EventDraft, type Recorded } from './tier-record.ts';
+import type { TierStack } from './synth-cache.ts';
 import { sha256 } from './workdirs.ts';
 import { verifyPlan } from './verify/plan.ts';
 import { verifyRecord } from './verify/result.ts';
 import { runChecks } from './verify/run.ts';
 import { verificationDue } from './verify/schedule.ts';
-import { QUEUED_REQUEUE_MS, type VerifySlots } from './verify/slots.ts';
+import { QUEUED_REQUEUE_MS } from './verify/slots.ts';
 
 type Goal = TierFacts['goal'];
 
@@ -29,11 +30,12 @@ type Goal = TierFacts['goal'];
 export class Pass {
   private status: EnvironmentStatus;
   private written: string;
+  private saving: Promise<void> = Promise.resolve();
   private readonly name: string;
   private readonly generation: number;
 
   constructor(
-    private readonly deps: ReconcilerDeps & { verifySlots: VerifySlots },
+    private readonly deps: PassDeps,
     private readonly env: StoredEnvironment,
     private readonly signal: AbortSignal,
   ) {
@@ -59,33 +61,9 @@ export class Pass {
     if (!target) return this.stall('TargetNotFound', `Target ${spec.target} does not exist`);
 
     const declared = declaredTiers(spec);
-    const failures: TierError[] = [];
-    let awaiting = false;
-    let applied = false;
-    let nextCheck = Infinity;
-    for (const tier of declared) {
-      this.throwIfCancelled();
-      const waitingFor = TIER_DEPENDENCIES[tier].filter((d) => declared.includes(d) && !tierReady(this.status, d));
-      if (waitingFor.length > 0) {
-        this.status.tiers[tier] = this.tierConditions(this.status.tiers[tier] ?? { conditions: [] }, { Ready: ['False', 'DependencyNotReady', `waiting for ${waitingFor.join(', ')}`] });
-        continue;
-      }
-      const planBefore = this.status.tiers[tier]?.lastPlan?.id;
-      const result = await this.applyTier(tier, target);
-      const plan = this.status.tiers[tier]?.lastPlan?.id;
-      if (result.failure) {
-        failures.push(result.failure);
-        this.deps.log.warn({ environment: this.name, tier, reason: result.failure.reason }, `${this.name}: ${tier} failed (${result.failure.reason}): ${firstLine(result.failure.message)}`);
-      } else if (result.outcome === 'applied' || (result.outcome === 'no-changes' && !tierReady(this.env.status, tier))) {
-        this.deps.log.info({ environment: this.name, tier, plan }, `${this.name}: ${tier} is Ready`);
-      } else if (result.outcome === 'awaiting-approval' && plan !== planBefore) {
-        this.deps.log.info({ environment: this.name, tier, plan }, `${this.name}: ${tier} plan ${plan} awaits approval`);
-      }
-      awaiting ||= result.outcome === 'awaiting-approval';
-      applied ||= result.outcome === 'applied' && (tier === 'compute' || tier === 'frontend');
-      if (result.nextCheckMs) nextCheck = Math.min(nextCheck, result.nextCheckMs);
-      await this.save();
-    }
+    const { failures, ...tiers } = await this.applyTiers(declared, target);
+    let { awaiting, nextCheck } = tiers;
+    const { applied } = tiers;
     awaiting = (await this.prune(declared, target)) || awaiting;
 
     const terminal = failures.find((f) => f.terminal);
@@ -110,6 +88,52 @@ export class Pass {
     }
     await this.save(true);
     return Number.isFinite(nextCheck) ? { requeueAfterMs: nextCheck } : {};
+  }
+
+  /**
+   * Every declared tier, each as soon as the tiers it depends on have had their step in this pass (frontend does
+   * not wait for compute); terraform runs take one of the reconciler's terraform slots. Only this pass writes the
+   * status: steps running at once change their own tier in it, and saves go one after another.
+   */
+  private async applyTiers(declared: Tier[], target: StoredTarget) {
+    const failures = new Map<Tier, TierError>();
+    let awaiting = false;
+    let applied = false;
+    let nextCheck = Infinity;
+    const steps = new Map<Tier, Promise<void>>();
+    const one = async (tier: Tier) => {
+      const needs = TIER_DEPENDENCIES[tier].filter((d) => declared.includes(d));
+      // TIERS order is a valid apply order, so every dependency's step is already in `steps`.
+      await Promise.all(needs.map((d) => steps.get(d)));
+      this.throwIfCancelled();
+      const waitingFor = needs.filter((d) => !tierReady(this.status, d));
+      if (waitingFor.length > 0) {
+        this.status.tiers[tier] = this.tierConditions(this.status.tiers[tier] ?? { conditions: [] }, { Ready: ['False', 'DependencyNotReady', `waiting for ${waitingFor.join(', ')}`] });
+        return;
+      }
+      const planBefore = this.status.tiers[tier]?.lastPlan?.id;
+      const result = await this.applyTier(tier, target);
+      const plan = this.status.tiers[tier]?.lastPlan?.id;
+      if (result.failure) {
+        failures.set(tier, result.failure);
+        this.deps.log.warn({ environment: this.name, tier, reason: result.failure.reason }, `${this.name}: ${tier} failed (${result.failure.reason}): ${firstLine(result.failure.message)}`);
+      } else if (result.outcome === 'applied' || (result.outcome === 'no-changes' && !tierReady(this.env.status, tier))) {
+        this.deps.log.info({ environment: this.name, tier, plan }, `${this.name}: ${tier} is Ready`);
+      } else if (result.outcome === 'awaiting-approval' && plan !== planBefore) {
+        this.deps.log.info({ environment: this.name, tier, plan }, `${this.name}: ${tier} plan ${plan} awaits approval`);
+      }
+      awaiting ||= result.outcome === 'awaiting-approval';
+      applied ||= result.outcome === 'applied' && (tier === 'compute' || tier === 'frontend');
+      if (result.nextCheckMs) nextCheck = Math.min(nextCheck, result.nextCheckMs);
+    };
+    for (const tier of declared) steps.set(tier, one(tier));
+    // Wait for every step (none may go on running terraform after the pass), then report the first error.
+    const settled = await Promise.allSettled(steps.values());
+    const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) throw rejected.reason;
+    this.throwIfCancelled();
+    // In tier order, whatever order they ended in: the summary reads the same on every pass.
+    return { failures: declared.flatMap((t) => failures.get(t) ?? []), awaiting, applied, nextCheck };
   }
 
   /**
@@ -193,9 +217,9 @@ export class Pass {
 
   private async applyTier(tier: Tier, target: StoredTarget): Promise<Recorded> {
     const inputs = Object.fromEntries(TIER_DEPENDENCIES[tier].filter((d) => this.status.tiers[d]?.outputs).map((d) => [d, this.status.tiers[d].outputs]));
-    let stack;
+    let stack: TierStack;
     try {
-      stack = this.deps.synthesize({ environment: this.env, target, tier, inputs: inputs as never });
+      stack = await this.deps.stacks.get({ environment: this.env, target, tier, inputs: inputs as never });
     } catch (err) {
       return this.failedBefore(tier, await this.synthesisFailure(tier, err, true), 'Synthesized');
     }
@@ -204,20 +228,19 @@ export class Pass {
       return this.failedBefore(tier, new TierError('GuardrailViolation', errorMessage(message), true), 'Synthesized');
     }
     this.status.tiers[tier] = this.tierConditions(this.status.tiers[tier] ?? { conditions: [] }, { Synthesized: ['True', 'Synthesized', `${stack.resourceCount} resources`] });
-    return this.step(tier, 'present', stack.json, sha256(stack.json));
+    return this.step(tier, 'present', () => stack.json(), stack.hash);
   }
 
   /** Destroys a tier (or, pruning under manual approval, stops at a destroy plan); a failure ends the pass. */
   private async destroy(tier: Tier, target: StoredTarget | undefined, goal: 'pruned' | 'deleted'): Promise<Recorded> {
     this.throwIfCancelled();
     const stack = await this.destroyStack(tier, target);
-    const result = stack instanceof TierError ? this.failedBefore(tier, stack) : await this.step(tier, goal, stack, sha256(`destroy:${stack}`));
+    const result = stack instanceof TierError ? this.failedBefore(tier, stack) : await this.step(tier, goal, async () => stack, sha256(`destroy:${stack}`));
     if (result.failure) {
       this.summarize({ kind: 'retrying', reason: 'DestroyFailed', message: `${tier}: ${firstLine(result.failure.message)}` });
       await this.save();
       throw new RetryableError(`${this.name}: destroy of ${tier} failed`);
     }
-    await this.save();
     return result;
   }
 
@@ -243,7 +266,7 @@ export class Pass {
   }
 
   /** The one path of every tier step: decide, show progress, run terraform when needed, record what happened. */
-  private async step(tier: Tier, goal: Goal, json: string, stackHash: string): Promise<Recorded> {
+  private async step(tier: Tier, goal: Goal, json: () => Promise<string>, stackHash: string): Promise<Recorded> {
     const decision = decide({
       env: this.env, tier, goal, stackHash, now: this.deps.clock.now(),
       status: this.status.tiers[tier] ?? { conditions: [] },
@@ -251,9 +274,15 @@ export class Pass {
     });
     let report: Report = {};
     const started = this.deps.clock.now();
-    if (runsTerraform(decision)) {
-      await this.showProgress(tier, goal, decision);
-      report = await this.execute(tier, decision, json, stackHash);
+    const release = runsTerraform(decision) ? await this.terraformSlot() : undefined;
+    try {
+      if (runsTerraform(decision)) {
+        this.throwIfCancelled();
+        await this.showProgress(tier, goal, decision);
+        report = await this.execute(tier, decision, await json(), stackHash);
+      }
+    } finally {
+      release?.();
     }
     const recorded = record({
       tier, goal, decision, report, stackHash, generation: this.generation, now: new Date(this.deps.clock.now()),
@@ -263,7 +292,11 @@ export class Pass {
     else delete this.status.tiers[tier];
     for (const e of recorded.events) await this.event(e);
     const seconds = (this.deps.clock.now() - started) / 1000;
-    if (runsTerraform(decision)) this.deps.observer?.tierReconciled({ environment: this.name, tier, outcome: recorded.outcome, seconds });
+    if (runsTerraform(decision)) {
+      this.deps.observer?.tierReconciled({ environment: this.name, tier, outcome: recorded.outcome, seconds });
+      // What terraform did is news (a plan to approve, an applied tier); a step without terraform waits for the pass's one write.
+      await this.save();
+    }
     return recorded;
   }
 
@@ -274,6 +307,16 @@ export class Pass {
     } catch (err) {
       // A bug, not terraform: show it on the tier, then let the controller log it with its stack.
       await this.showUnexpected(tier, err);
+      throw err;
+    }
+  }
+
+  /** One of the reconciler's terraform slots; a pass cancelled while it waits gives up as cancelled. */
+  private async terraformSlot(): Promise<() => void> {
+    try {
+      return await this.deps.terraformSlots.acquire(this.signal);
+    } catch (err) {
+      this.throwIfCancelled();
       throw err;
     }
   }
@@ -342,14 +385,22 @@ export class Pass {
     if (this.signal.aborted) throw new RetryableError(`${this.name}: cancelled (shutdown or lost lease)`);
   }
 
-  /** Writes status when it differs from what was last written; `final` also records the generation it describes. */
-  private async save(final = false): Promise<void> {
-    if (this.signal.aborted) return;
+  /**
+   * Writes status when it differs from what was last written; `final` also records the generation it describes.
+   * Steps running at once save one after another: each write carries every tier's latest.
+   */
+  private save(final = false): Promise<void> {
     if (final) this.status.observedGeneration = this.generation;
-    const text = stableStringify(this.status);
-    if (text === this.written) return;
-    await this.deps.store.updateStatus(this.name, this.status);
-    this.written = text;
+    const next = this.saving.then(async () => {
+      if (this.signal.aborted) return;
+      const text = stableStringify(this.status);
+      if (text === this.written) return;
+      await this.deps.store.updateStatus(this.name, this.status);
+      this.written = text;
+    });
+    // A failed write fails its caller; the next save tries again.
+    this.saving = next.catch(() => undefined);
+    return next;
   }
 
   private async event(e: EventDraft): Promise<void> {

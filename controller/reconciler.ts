@@ -5,7 +5,8 @@ import type { Clock } from './clock.ts';
 import type { ControllerObserver } from './observer.ts';
 import { Pass } from './pass.ts';
 import type { TerraformRunner } from './runner.ts';
-import type { Synthesize } from './synth-cache.ts';
+import { StackCache, type Synthesize } from './synth-cache.ts';
+import { TerraformSlots } from './terraform-slots.ts';
 import { VerifySlots } from './verify/slots.ts';
 import type { WorkDirs } from './workdirs.ts';
 
@@ -16,7 +17,8 @@ export interface ReconcilerDeps {
   store: Store;
   terraform: TerraformRunner;
   workdirs: WorkDirs;
-  synthesize: Synthesize;
+  /** Synthesis: a shared StackCache (`cachedSynthesize`), or a function the reconciler caches on its own. */
+  synthesize: Synthesize | StackCache;
   /** The provider-and-backend stack that destroys a tier from its state alone. */
   teardown: Teardown;
   clock: Clock;
@@ -27,7 +29,12 @@ export interface ReconcilerDeps {
   observer?: ControllerObserver;
   /** Verifications run at once, shared by every pass of this reconciler (default VERIFY_CONCURRENCY). */
   verifySlots?: VerifySlots;
+  /** Terraform runs at once, shared by every pass (TERRACE_CONCURRENCY; default 4). */
+  terraformSlots?: TerraformSlots;
 }
+
+/** What a pass works with: the reconciler's deps with its shared slots and stack cache filled in. */
+export type PassDeps = ReconcilerDeps & { verifySlots: VerifySlots; terraformSlots: TerraformSlots; stacks: StackCache };
 
 export interface ReconcileResult {
   /** Come back then (the next drift check), even if nothing changes. */
@@ -40,10 +47,16 @@ export interface ReconcileResult {
  * unexpected (a bug, or the store failing) and reaches the controller as it was thrown.
  */
 export class Reconciler {
-  private readonly deps: ReconcilerDeps & { verifySlots: VerifySlots };
+  private readonly deps: PassDeps;
 
   constructor(deps: ReconcilerDeps) {
-    this.deps = { ...deps, verifySlots: deps.verifySlots ?? new VerifySlots() };
+    const stacks = deps.synthesize instanceof StackCache ? deps.synthesize : new StackCache(deps.synthesize);
+    this.deps = { ...deps, stacks, verifySlots: deps.verifySlots ?? new VerifySlots(), terraformSlots: deps.terraformSlots ?? new TerraformSlots() };
+  }
+
+  /** Syntheses run so far (a resync with nothing new runs none). */
+  get syntheses(): number {
+    return this.deps.stacks.synthesized;
   }
 
   async reconcile(name: string, signal: AbortSignal): Promise<ReconcileResult> {

@@ -1,28 +1,93 @@
-import type { SynthInput, SynthesizedTier } from '../constructs/index.ts';
+import type { GuardrailViolation, SynthInput, SynthesizedTier } from '../constructs/index.ts';
 import { stableStringify } from '../specs/store/stable-json.ts';
 import { sha256 } from './workdirs.ts';
 
-export type Synthesize = (input: SynthInput) => SynthesizedTier;
+/** Synthesis, sync or loaded on first use (the constructs and the AWS provider bindings weigh ~110 MiB). */
+export type Synthesize = (input: SynthInput) => SynthesizedTier | Promise<SynthesizedTier>;
+
+/** What a pass needs of a tier's stack: its hash to decide, its JSON only once terraform is to run. */
+export interface TierStack {
+  hash: string;
+  resourceCount: number;
+  violations: GuardrailViolation[];
+  json(): Promise<string>;
+}
+
+interface Summary {
+  hash: string;
+  resourceCount: number;
+  violations: GuardrailViolation[];
+}
 
 /**
- * Synthesis is pure, so equal inputs give equal stacks: a resync with nothing new costs a hash, not a synth.
+ * Synthesis is pure, so equal inputs give equal stacks: a resync with nothing new costs a key, not a synth.
+ * Environments at rest keep only a summary (hash, counts: ~200 bytes) per tier; full stacks (10-20 KB each) are
+ * kept for the few most recent syntheses, which is what a pass about to run terraform asks for next.
  * Least recently used entries go first.
  */
-export function cachedSynthesize(synthesize: Synthesize, maxEntries = 500): Synthesize {
-  const cache = new Map<string, SynthesizedTier>();
-  return (input) => {
-    const key = sha256(
-      stableStringify({ metadata: { name: input.environment.metadata.name, labels: input.environment.metadata.labels }, spec: input.environment.spec, target: input.target.spec, targetName: input.target.metadata.name, tier: input.tier, inputs: input.inputs ?? {} }),
-    );
-    const hit = cache.get(key);
+export class StackCache {
+  private readonly summaries = new Map<string, Summary>();
+  private readonly stacks = new Map<string, string>();
+  /** Syntheses run (misses), for tests and benches. */
+  synthesized = 0;
+
+  constructor(
+    private readonly synthesize: Synthesize,
+    private readonly maxSummaries = 20_000,
+    private readonly maxStacks = 16,
+  ) {}
+
+  async get(input: SynthInput): Promise<TierStack> {
+    const key = inputKey(input);
+    const hit = this.summaries.get(key);
     if (hit) {
-      cache.delete(key);
-      cache.set(key, hit);
-      return hit;
+      touch(this.summaries, key, hit);
+      return { ...hit, json: () => this.json(key, input) };
     }
-    const result = synthesize(input);
-    cache.set(key, result);
-    if (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
-    return result;
-  };
+    const json = await this.run(key, input);
+    const summary = this.summaries.get(key)!;
+    return { ...summary, json: async () => json };
+  }
+
+  private async json(key: string, input: SynthInput): Promise<string> {
+    const kept = this.stacks.get(key);
+    if (kept !== undefined) return kept;
+    return this.run(key, input);
+  }
+
+  private async run(key: string, input: SynthInput): Promise<string> {
+    const result = await this.synthesize(input);
+    this.synthesized++;
+    const summary = { hash: sha256(result.json), resourceCount: result.resourceCount, violations: result.violations };
+    touch(this.summaries, key, summary);
+    touch(this.stacks, key, result.json);
+    evict(this.summaries, this.maxSummaries);
+    evict(this.stacks, this.maxStacks);
+    return result.json;
+  }
+
+  /** Entries held, for memory checks. */
+  get size(): { summaries: number; stacks: number } {
+    return { summaries: this.summaries.size, stacks: this.stacks.size };
+  }
+}
+
+/** The Reconciler's synthesis: shared cached one when given one, else a cache of its own around the function. */
+export function cachedSynthesize(synthesize: Synthesize, maxSummaries?: number): StackCache {
+  return new StackCache(synthesize, maxSummaries);
+}
+
+/** Everything synthesis reads: the environment's name, labels and spec, the target, the tier and its inputs. */
+function inputKey(input: SynthInput): string {
+  const { environment: env, target, tier, inputs } = input;
+  return sha256(stableStringify({ metadata: { name: env.metadata.name, labels: env.metadata.labels }, spec: env.spec, target: target.spec, targetName: target.metadata.name, tier, inputs: inputs ?? {} }));
+}
+
+function touch<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+}
+
+function evict<V>(map: Map<string, V>, max: number): void {
+  while (map.size > max) map.delete(map.keys().next().value!);
 }

@@ -16,6 +16,8 @@ export interface ParsedStream {
   changes?: ChangeCounts;
   /** Resources that finished applying, for progress logs. */
   applied: string[];
+  /** The last `outputs` message: after an apply, each output's value (none for a sensitive one); a plan's has none. */
+  outputs?: Record<string, { sensitive?: boolean; value?: unknown }>;
 }
 
 export function parseJsonStream(text: string): ParsedStream {
@@ -35,9 +37,27 @@ export function parseJsonStream(text: string): ParsedStream {
       out.changes = { add: msg.changes.add ?? 0, change: msg.changes.change ?? 0, remove: msg.changes.remove ?? 0 };
     } else if (msg.type === 'apply_complete' && msg.hook?.resource?.addr) {
       out.applied.push(msg.hook.resource.addr);
+    } else if (msg.type === 'outputs' && msg.outputs && typeof msg.outputs === 'object') {
+      out.outputs = msg.outputs;
     }
   }
   return out;
+}
+
+/**
+ * The non-sensitive outputs `apply -json` reported in its `outputs` message (terraform 1.x redacts sensitive ones
+ * there, and terrace keeps none of them anyway). Undefined when the stream has no such message or a non-sensitive
+ * output came without its value: then `terraform output -json` is asked.
+ */
+export function appliedOutputs(parsed: ParsedStream): Record<string, unknown> | undefined {
+  if (!parsed.outputs) return undefined;
+  const values: Record<string, unknown> = {};
+  for (const [name, o] of Object.entries(parsed.outputs)) {
+    if (o.sensitive) continue;
+    if (!('value' in o)) return undefined;
+    values[name] = o.value;
+  }
+  return values;
 }
 
 /** A state lock held by someone else: `Error acquiring the state lock` with its Lock Info. */

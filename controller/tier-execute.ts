@@ -7,6 +7,7 @@ import { errorMessage } from './redact.ts';
 import { OutputsError, type RunOptions, type TerraformRunner } from './runner.ts';
 import { changeText } from './tier-conditions.ts';
 import type { Work } from './tier-decide.ts';
+import { appliedOutputs } from './terraform-json.ts';
 import { runFailure } from './tier-failure.ts';
 import { planWithLockRecovery } from './plan-lock.ts';
 import type { WorkDirs } from './workdirs.ts';
@@ -100,7 +101,10 @@ class Steps {
     const applied = await this.deps.terraform.apply(this.dir, PLAN_FILE, this.run);
     clearPending(this.dir);
     if (applied.code !== 0) return { failure: { step: 'apply', error: runFailure('ApplyFailed', applied), durationMs: applied.durationMs } };
-    return this.withOutputs({ applied: { plan, durationMs: applied.durationMs } });
+    const report: Report = { applied: { plan, durationMs: applied.durationMs } };
+    // apply -json reports the outputs itself: no fourth process for `terraform output`.
+    const outputs = appliedOutputs(applied.parsed);
+    return outputs ? { ...report, outputs } : this.withOutputs(report);
   }
 
   async planDestroy(): Promise<Report> {
