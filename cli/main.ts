@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerApply } from './apply-command.ts';
 import { registerBootstrap } from './bootstrap-command.ts';
 import { registerControlPlane } from './control-plane-command.ts';
+import { registerDashboard } from './dashboard-command.ts';
 import { registerGet } from './get-command.ts';
 import { registerImport } from './import-command.ts';
 import { registerOperations } from './operate-command.ts';
@@ -34,5 +35,6 @@ registerStatus(program);
 registerOperations(program);
 registerVerify(program);
 registerPreview(program);
+registerDashboard(program);
 
 await program.parseAsync(process.argv);
