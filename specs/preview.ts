@@ -1,13 +1,13 @@
 import type { Environment, EnvironmentSpec } from './environment.ts';
 import { applySetExpressions } from './set-path.ts';
 import { ValidationError } from './validate.ts';
+import { EXPIRES_AT_ANNOTATION, PREVIEW_OF_LABEL } from './preview-keys.ts';
 
 // A preview is an Environment copied from a base one with cheap, throwaway settings (issue 17). It is marked by
 // two keys: the label names its base (for lists and the Target's cap), the annotation its expiry, which only the
 // preview routes write (api/admission.ts keeps it from request bodies) and the controller enforces.
 
-export const PREVIEW_OF_LABEL = 'terrace.dev/preview-of';
-export const EXPIRES_AT_ANNOTATION = 'terrace.dev/expires-at';
+export { EXPIRES_AT_ANNOTATION, PREVIEW_OF_LABEL };
 
 export const DEFAULT_PREVIEW_TTL = '72h';
 /** One --ttl at most: a preview meant to live longer is an environment of its own. */
