@@ -7,7 +7,6 @@ import { registerGet } from './get-command.ts';
 import { registerImport } from './import-command.ts';
 import { registerOperations } from './operate-command.ts';
 import { registerPreview } from './preview-command.ts';
-import { registerPreview } from './preview-command.ts';
 import { registerServe } from './serve-command.ts';
 import { registerStatus } from './status-command.ts';
 import { registerSynth } from './synth-command.ts';
@@ -35,7 +34,6 @@ registerGet(program);
 registerStatus(program);
 registerOperations(program);
 registerVerify(program);
-registerPreview(program);
 registerPreview(program);
 registerDashboard(program);
 
