@@ -5,6 +5,7 @@ import { realClock, type Clock } from './clock.ts';
 import { RetryableError, TerminalError } from './errors.ts';
 import { describeError, FailureLog } from './failure-log.ts';
 import type { ControllerObserver } from './observer.ts';
+import { AtRest, restingVersion } from './at-rest.ts';
 import { expirePreviews } from './preview-expiry.ts';
 import { WorkQueue } from './queue.ts';
 import type { Reconciler } from './reconciler.ts';
@@ -39,6 +40,8 @@ export class Controller {
   private readonly leaseTtlMs: number;
   private readonly clock: Clock;
   private readonly failures: FailureLog;
+  /** Environments whose last pass found nothing to do: resyncs skip them while nothing they read changed. */
+  readonly atRest = new AtRest();
 
   constructor(private readonly options: ControllerOptions) {
     this.clock = options.clock ?? realClock;
@@ -59,6 +62,7 @@ export class Controller {
 
   /** The change hint: reconcile `name` as soon as a worker is free. */
   enqueue(name: string): void {
+    this.atRest.forget(name);
     this.queue.add(name, { force: true });
     this.options.observer?.queueDepth(this.queue.depth);
   }
@@ -70,19 +74,40 @@ export class Controller {
   async resync(): Promise<void> {
     try {
       let token: string | undefined;
+      const targets = await this.targetVersions();
+      const listed = new Set<string>();
+      const now = this.clock.now();
       do {
         const page = await this.options.store.list('Environment', { limit: 200, continue: token });
-        // A generation the controller has not seen yet is tried now, even during a backoff.
-        for (const env of page.items) this.queue.add(env.metadata.name, { force: env.metadata.generation !== env.status.observedGeneration });
+        for (const env of page.items) {
+          const name = env.metadata.name;
+          listed.add(name);
+          // At rest, and nothing it reads changed since: a pass would decide the same (no lease, no read, no work).
+          if (this.atRest.holds(name, restingVersion(env, targets.get(env.spec.target)), now)) continue;
+          // A generation the controller has not seen yet is tried now, even during a backoff.
+          this.queue.add(name, { force: env.metadata.generation !== env.status.observedGeneration });
+        }
         // Expired previews are marked deleted (preview-expiry.ts) and torn down now.
         for (const name of await expirePreviews(page.items, { store: this.options.store, clock: this.clock, log: this.options.log })) this.queue.add(name, { force: true });
         token = page.continue;
       } while (token);
+      this.atRest.keepOnly(listed);
       this.options.observer?.queueDepth(this.queue.depth);
       this.failures.clear('resync');
     } catch (err) {
       this.failures.report('resync', 'error', err, {}, `resync failed: could not list environments: ${describeError(err)}`);
     }
+  }
+
+  private async targetVersions(): Promise<Map<string, string | undefined>> {
+    const versions = new Map<string, string | undefined>();
+    let token: string | undefined;
+    do {
+      const page = await this.options.store.list('Target', { limit: 200, continue: token });
+      for (const t of page.items) versions.set(t.metadata.name, t.metadata.resourceVersion);
+      token = page.continue;
+    } while (token);
+    return versions;
   }
 
   /** Stops taking work, cancels terraform runs (SIGINT, then SIGKILL), waits for them, releases leases. */
@@ -137,10 +162,13 @@ export class Controller {
     });
     try {
       const result = await this.options.reconciler.reconcile(name, abort.signal);
+      if (result.atRest) this.atRest.remember(name, result.atRest, this.clock.now() + (result.requeueAfterMs ?? Infinity));
+      else this.atRest.forget(name);
       this.queue.forget(name);
       this.failures.clear(name);
       if (result.requeueAfterMs !== undefined && !this.stopping) this.queue.addAfter(name, result.requeueAfterMs);
     } catch (err) {
+      this.atRest.forget(name);
       this.failed(name, err);
     } finally {
       renewal.stop();

@@ -15,6 +15,7 @@ import { execute, type Report } from './tier-execute.ts';
 import { record, type EventDraft, type Recorded } from './tier-record.ts';
 import type { TierStack } from './synth-cache.ts';
 import { sha256 } from './workdirs.ts';
+import { restingVersion } from './at-rest.ts';
 import { verifyPlan } from './verify/plan.ts';
 import { verifyRecord } from './verify/result.ts';
 import { runChecks } from './verify/run.ts';
@@ -31,6 +32,8 @@ export class Pass {
   private status: EnvironmentStatus;
   private written: string;
   private saving: Promise<void> = Promise.resolve();
+  /** Something happened in this pass (terraform, a status write, an event): it was not at rest. */
+  private busy = false;
   private readonly name: string;
   private readonly generation: number;
 
@@ -87,7 +90,9 @@ export class Pass {
       if (!wasReady) this.deps.log.info({ environment: this.name, generation: this.generation }, `${this.name} is Ready: ${declared.length} tiers applied (generation ${this.generation})`);
     }
     await this.save(true);
-    return Number.isFinite(nextCheck) ? { requeueAfterMs: nextCheck } : {};
+    const result: ReconcileResult = Number.isFinite(nextCheck) ? { requeueAfterMs: nextCheck } : {};
+    if (!this.busy && !queued) result.atRest = restingVersion(this.env, target.metadata.resourceVersion);
+    return result;
   }
 
   /**
@@ -277,6 +282,7 @@ export class Pass {
     const release = runsTerraform(decision) ? await this.terraformSlot() : undefined;
     try {
       if (runsTerraform(decision)) {
+        this.busy = true;
         this.throwIfCancelled();
         await this.showProgress(tier, goal, decision);
         report = await this.execute(tier, decision, await json(), stackHash);
@@ -395,6 +401,7 @@ export class Pass {
       if (this.signal.aborted) return;
       const text = stableStringify(this.status);
       if (text === this.written) return;
+      this.busy = true;
       await this.deps.store.updateStatus(this.name, this.status);
       this.written = text;
     });
@@ -405,6 +412,7 @@ export class Pass {
 
   private async event(e: EventDraft): Promise<void> {
     if (this.signal.aborted) return;
+    this.busy = true;
     await this.deps.store.appendEvent(this.name, { ...e, time: new Date(this.deps.clock.now()).toISOString() });
   }
 }

@@ -39,6 +39,8 @@ export type PassDeps = ReconcilerDeps & { verifySlots: VerifySlots; terraformSlo
 export interface ReconcileResult {
   /** Come back then (the next drift check), even if nothing changes. */
   requeueAfterMs?: number;
+  /** The pass found nothing to do (no terraform, no write, no event): the versions it read (`restingVersion`). */
+  atRest?: string;
 }
 
 /**
@@ -60,10 +62,14 @@ export class Reconciler {
   }
 
   async reconcile(name: string, signal: AbortSignal): Promise<ReconcileResult> {
-    const env = await this.deps.store.get('Environment', name);
+    // What decides the writes is read fresh (a cached store's own poll may lag a write by another replica);
+    // resyncs of environments at rest read only the cache (Controller, AtRest).
+    const env = await freshStore(this.deps.store).get('Environment', name);
     if (!env) return {};
     const pass = new Pass(this.deps, env, signal);
     if (env.metadata.deletionTimestamp) return pass.finalize();
     return pass.run();
   }
 }
+
+const freshStore = (store: Store): Store => (store as Store & { fresh?: Store }).fresh ?? store;
