@@ -88,7 +88,7 @@ export class Controller {
           this.queue.add(name, { force: env.metadata.generation !== env.status.observedGeneration });
         }
         // Expired previews are marked deleted (preview-expiry.ts) and torn down now.
-        for (const name of await expirePreviews(page.items, { store: this.options.store, clock: this.clock, log: this.options.log })) this.queue.add(name, { force: true });
+        for (const name of await expirePreviews(page.items, { store: this.options.store, clock: this.clock, log: this.options.log })) this.enqueue(name);
         token = page.continue;
       } while (token);
       this.atRest.keepOnly(listed);
