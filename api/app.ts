@@ -16,6 +16,7 @@ import { docsRoutes, registerOpenApi } from './routes/docs.ts';
 import { environmentRoutes } from './routes/environments.ts';
 import { healthRoutes } from './routes/health.ts';
 import { operationRoutes } from './routes/operations.ts';
+import { planRoutes, type Planner } from './routes/plan.ts';
 import { previewRoutes } from './routes/previews.ts';
 import { targetRoutes } from './routes/targets.ts';
 import { tokenRoutes } from './routes/tokens.ts';
@@ -32,6 +33,8 @@ export interface AppDeps {
   controller?: { enqueue(name: string): void; running(): boolean };
   /** Synthesizes every declared tier against its Target and runs the guardrails; stores nothing. */
   dryRun?: (environment: Environment, target: Target) => Promise<DryRunTier[]>;
+  /** Speculative terraform plans (`terrace diff`), bounded in number and time by the planner. */
+  planner?: Planner;
   /** prom-client registry to expose at /metrics; buildApp registers its HTTP metrics on it, the server the controller's. */
   registry?: Registry;
   /** sha256 hex of the admin token (from TERRACE_ADMIN_TOKEN or the generated one). */
@@ -96,6 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(targetRoutes, { store });
     await v1.register(environmentRoutes, { store, dryRun: deps.dryRun });
     await v1.register(watchRoutes, { store, pollMs: deps.watchPollMs ?? 500, keepaliveMs: KEEPALIVE_MS });
+    await v1.register(planRoutes, { store, planner: deps.planner });
     await v1.register(operationRoutes, { store, controller: deps.controller, now });
     await v1.register(previewRoutes, { store, controller: deps.controller, now });
     await v1.register(tokenRoutes, { store, now });

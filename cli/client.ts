@@ -85,6 +85,33 @@ export async function request<T>(conn: Connection, method: string, path: string,
   throw new ApiError(status, describe(conn, status, parsed as Problem | undefined));
 }
 
+/**
+ * Performs `method /v1<path>` whose answer is NDJSON (a plan's progress): calls `onLine` with each parsed line as
+ * it arrives. A 4xx/5xx answer throws ApiError as `request` does. No timeout of its own: pass `signal`.
+ */
+export async function streamLines(conn: Connection, method: string, path: string, body: unknown, onLine: (line: unknown) => void, signal?: AbortSignal): Promise<void> {
+  const headers: Record<string, string> = { accept: 'application/x-ndjson, application/json', 'content-type': 'application/json' };
+  if (conn.token) headers.authorization = `Bearer ${conn.token}`;
+  let res: Response;
+  try {
+    res = await fetch(`${conn.server}/v1${path}`, { method, headers, body: JSON.stringify(body), signal });
+  } catch (err) {
+    throw unreachable(conn.server, err);
+  }
+  if (res.status >= 400 || !res.body) throw new ApiError(res.status, describe(conn, res.status, parseJson(await res.text()) as Problem | undefined));
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    for (let at = buffer.indexOf('\n'); at >= 0; at = buffer.indexOf('\n')) {
+      const line = buffer.slice(0, at).trim();
+      buffer = buffer.slice(at + 1);
+      if (line) onLine(JSON.parse(line));
+    }
+  }
+  if (buffer.trim()) onLine(JSON.parse(buffer));
+}
+
 function parseJson(text: string): unknown {
   try {
     return text ? JSON.parse(text) : undefined;

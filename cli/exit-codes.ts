@@ -5,6 +5,8 @@ export const EXIT = {
   failed: 1,
   /** The input is valid but a stack breaks a guardrail (synth, dry runs): fix the spec. */
   guardrail: 2,
+  /** `diff`: the plan would change something (like `terraform plan -detailed-exitcode`). */
+  changes: 2,
 } as const;
 
 /** Wraps a command action: its result is the exit code; any error prints `error: <message>` (no stack) and exits 1. */

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerApply } from './apply-command.ts';
 import { registerBootstrap } from './bootstrap-command.ts';
 import { registerControlPlane } from './control-plane-command.ts';
+import { registerDiff } from './diff-command.ts';
 import { registerDashboard } from './dashboard-command.ts';
 import { registerGet } from './get-command.ts';
 import { registerImport } from './import-command.ts';
@@ -30,6 +31,7 @@ registerControlPlane(program);
 registerImport(program);
 // Client commands: they talk to a running control plane over its REST API.
 registerApply(program);
+registerDiff(program);
 registerGet(program);
 registerStatus(program);
 registerOperations(program);

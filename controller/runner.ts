@@ -95,6 +95,14 @@ export class TerraformCli implements TerraformRunner {
     return result;
   }
 
+  /**
+   * A plan that keeps nothing and locks nothing (`terrace diff`): `-lock=false` and no `-out`, so a controller
+   * running in the same state meanwhile is never blocked; `-detailed-exitcode`: 2 means changes.
+   */
+  speculativePlan(dir: string, options: RunOptions & { destroy?: boolean }): Promise<RunResult> {
+    return this.run(dir, ['plan', ...(options.destroy ? ['-destroy'] : []), '-lock=false', '-input=false', '-no-color', '-json', '-detailed-exitcode'], options);
+  }
+
   apply(dir: string, planFile: string, options: RunOptions) {
     return this.run(dir, ['apply', '-input=false', '-no-color', '-json', '-lock-timeout=0s', planFile], options);
   }

@@ -11,6 +11,7 @@ import { Reconciler } from '../controller/reconciler.ts';
 import { TerraformCli } from '../controller/runner.ts';
 import { cachedSynthesize } from '../controller/synth-cache.ts';
 import { WorkDirs } from '../controller/workdirs.ts';
+import { SpeculativePlanner } from '../controller/speculative-plan.ts';
 import { loadDocuments } from '../specs/load.ts';
 import { openStore } from '../specs/store/open.ts';
 import type { Store } from '../specs/store/types.ts';
@@ -60,10 +61,21 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
     providerMirror: settings.providerMirror,
     onSpawn: (dir, args) => log.debug({ dir, command: args[0] }, `terraform ${args[0]}`),
   });
+  const workdirs = new WorkDirs(join(settings.dataDir, 'work'));
+  // `terrace diff`: its own scratch dirs and slots; it reads the state in the controller's working dirs.
+  const planner = new SpeculativePlanner({
+    terraform,
+    synthesize: synthesizeTier,
+    teardown: synthesizeTeardown,
+    stateDir: (environment, tier) => workdirs.dir(environment, tier),
+    scratchRoot: join(settings.dataDir, 'plans'),
+    timeoutMs: settings.planTimeoutMs,
+    concurrency: settings.planConcurrency,
+  });
   const reconciler = new Reconciler({
     store,
     terraform,
-    workdirs: new WorkDirs(join(settings.dataDir, 'work')),
+    workdirs,
     synthesize: cachedSynthesize(synthesizeTier),
     teardown: synthesizeTeardown,
     clock: realClock,
@@ -91,6 +103,7 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
     adminTokenHash: admin.hash,
     trustProxy: settings.trustProxy,
     webRoot: WEB_ROOT,
+    planner,
     dryRun: async (environment, target) =>
       synthesizeEnvironment(environment, target).map((t) => ({ tier: t.tier, resources: t.resourceCount, outputs: t.outputs, violations: t.violations })),
   });

@@ -26,6 +26,10 @@ export interface Settings {
   trustProxy: boolean | string;
   /** TERRACE_PROVIDER_MIRROR: a filesystem mirror terraform installs its providers from (the image's). */
   providerMirror?: string;
+  /** Speculative plans (`terrace diff`) at once, apart from the controller's terraform workers. */
+  planConcurrency: number;
+  /** How long one speculative plan may take, every tier included. */
+  planTimeoutMs: number;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv): Settings {
@@ -75,6 +79,8 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     replicaId: env.TERRACE_REPLICA_ID || (env.TERRACE_TABLE ? `${hostname()}-${process.pid}` : `${hostname()}-embedded`),
     trustProxy: trustProxy(env.TERRACE_TRUST_PROXY),
     providerMirror: env.TERRACE_PROVIDER_MIRROR ? resolve(env.TERRACE_PROVIDER_MIRROR) : undefined,
+    planConcurrency: int('TERRACE_PLAN_CONCURRENCY', 2, 1, 64),
+    planTimeoutMs: duration('TERRACE_PLAN_TIMEOUT', '10m', '2h', '1s'),
   };
   if (settings.endpoint && !settings.table) problems.push('TERRACE_DYNAMODB_ENDPOINT needs TERRACE_TABLE');
   if (problems.length > 0) throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);
