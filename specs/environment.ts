@@ -52,11 +52,27 @@ const Domain = Type.Object(
   { additionalProperties: false },
 );
 
+/** A web ACL in front of a public endpoint: AWS's common rule set and a rate limit per client address. */
+const Waf = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true }),
+    rateLimit: Type.Integer({ default: 2000, minimum: 100, maximum: 2_000_000_000, description: 'requests one IP address may make in 5 minutes before WAF blocks it' }),
+  },
+  { additionalProperties: false, default: {}, description: 'on by default for public endpoints' },
+);
+
+/** CloudFront's Content-Security-Policy when the spec sets none: same-origin app, no plugins, no framing. */
+export const DEFAULT_CONTENT_SECURITY_POLICY =
+  "default-src 'self'; base-uri 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; img-src 'self' data: https:; font-src 'self' data: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self' https: wss:";
+
 const Network = Type.Object(
   {
     cidr: Type.String({ default: '10.0.0.0/16', pattern: '^([0-9]{1,3}\\.){3}[0-9]{1,3}/[0-9]{1,2}$', description: 'VPC CIDR, /16 to /24' }),
     azCount: Type.Union([Type.Literal(2), Type.Literal(3)], { default: 2 }),
     natGateways: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal('perAz')], { default: 1, description: '0, 1, or perAz (one per AZ)' }),
+    interfaceEndpoints: Type.Boolean({ default: false, description: 'VPC interface endpoints for ECR, Secrets Manager, SQS, CloudWatch Logs and STS (billed per AZ and hour); the S3 gateway endpoint is always there' }),
+    albDeletionProtection: Type.Boolean({ default: true, description: 'the ALB refuses deletion; set false before removing compute or the environment' }),
+    waf: Waf,
   },
   { additionalProperties: false },
 );
@@ -70,6 +86,15 @@ const Postgres = Type.Object(
     backupRetentionDays: Type.Integer({ default: 7, minimum: 1, maximum: 35 }),
     deletionProtection: Type.Boolean({ default: true }),
     readers: Type.Integer({ default: 0, minimum: 0, maximum: 15, description: 'Aurora Serverless v2 reader instances beside the one writer, spread across the AZs (Aurora allows 15)' }),
+    readerAutoscaling: Type.Optional(
+      Type.Object(
+        {
+          maxReaders: Type.Integer({ minimum: 1, maximum: 15, description: 'most readers Application Auto Scaling may run; the least is readers' }),
+          cpuTarget: Type.Integer({ default: 70, minimum: 10, maximum: 90, description: 'average reader CPU % to hold' }),
+        },
+        { additionalProperties: false, description: 'off when absent: readers Application Auto Scaling adds live outside terraform state' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -109,7 +134,8 @@ const Service = Type.Object(
     name: Name,
     image: Type.String({ minLength: 1, maxLength: 1024 }),
     command: Type.Optional(Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 64 })),
-    port: Type.Integer({ default: 8000, minimum: 1, maximum: 65535 }),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'the port the container listens on; absent: none (a worker), or 8000 for a public service' })),
+    singleton: Type.Optional(Type.Boolean({ description: 'at most one task ever (Celery beat): deploys stop the old task before starting the new one, never autoscales' })),
     cpu: Type.Integer({ default: 512, description: 'Fargate CPU units' }),
     memory: Type.Integer({ default: 1024, description: 'MiB; must pair with cpu' }),
     desiredCount: Type.Integer({ default: 1, minimum: 0, maximum: 100 }),
@@ -120,6 +146,9 @@ const Service = Type.Object(
           max: Type.Integer({ minimum: 1, maximum: 1000 }),
           cpuTarget: Type.Integer({ default: 60, minimum: 10, maximum: 95 }),
           requestsPerTarget: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+          connectionsPerTarget: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'WebSocket connections per task to hold (ALB ActiveConnectionCount per healthy target)' })),
+          queue: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,70}$', description: 'a data.queues name this service consumes: scales on its visible messages' })),
+          messagesPerTask: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'visible messages per task to hold (default 100)' })),
         },
         { additionalProperties: false },
       ),
@@ -179,6 +208,8 @@ const Frontend = Type.Object(
     domain: Type.Optional(Domain),
     spa: Type.Boolean({ default: true, description: 'serve index.html for unknown paths' }),
     priceClass: StringEnum(['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const, { default: 'PriceClass_100' }),
+    contentSecurityPolicy: Type.String({ default: DEFAULT_CONTENT_SECURITY_POLICY, minLength: 1, maxLength: 1783, pattern: '^[\\x20-\\x7E]+$', description: 'Content-Security-Policy CloudFront sends (printable ASCII, at most 1783 characters)' }),
+    waf: Waf,
     headers: Type.Optional(
       Type.Record(
         Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9-]{0,99}$' }),
@@ -234,6 +265,12 @@ export type Environment = Static<typeof Environment>;
 export function declaredTiers(spec: EnvironmentSpec): Tier[] {
   return TIERS.filter((t) => spec[t] !== undefined);
 }
+
+/** The port a service's container listens on: as given, 8000 for a public service without one, none for a worker. */
+export function servicePort(service: Pick<ServiceSpec, 'port' | 'public'>): number | undefined {
+  return service.port ?? (service.public ? DEFAULT_PUBLIC_PORT : undefined);
+}
+export const DEFAULT_PUBLIC_PORT = 8000;
 
 /** `6h` -> milliseconds. */
 export function parseInterval(text: string): number {

@@ -103,7 +103,8 @@ describe('Environment validation', () => {
     expect(env.spec.approval).toBe('auto');
     expect(env.spec.driftDetection).toEqual({ enabled: true, interval: '6h' });
     expect(env.spec.compute?.services[0].websocket).toEqual({ idleTimeoutSeconds: 3600, stickinessSeconds: 86400 });
-    expect(env.spec.compute?.services[1].port).toBe(8000);
+    // No port is filled in: a worker listens on nothing (a public service without one gets 8000 in the model).
+    expect(env.spec.compute?.services[1].port).toBeUndefined();
   });
 
   it('does not mutate its input', () => {

@@ -4,7 +4,7 @@ import { Value } from '@sinclair/typebox/value';
 import { formatIpv4, parseCidr } from './cidr.ts';
 import { fillDefaults } from './defaults.ts';
 import { frontendHeaderProblems } from './frontend-headers.ts';
-import { Environment, FARGATE_SIZES, declaredTiers, parseInterval, type EnvironmentSpec } from './environment.ts';
+import { Environment, FARGATE_SIZES, declaredTiers, parseInterval, servicePort, type EnvironmentSpec } from './environment.ts';
 import { LIMITS, sizeProblems, structuralProblems } from './limits.ts';
 import { ANNOTATIONS, API_VERSION, type Metadata } from './meta.ts';
 import { AWS_TARGET_FIELDS, Target, type TargetSpec } from './target.ts';
@@ -171,6 +171,7 @@ export function environmentRules(spec: EnvironmentSpec): Problem[] {
 
   const pg = spec.data?.postgres;
   if (pg && pg.maxCapacity < pg.minCapacity) add('data.postgres.maxCapacity', `${pg.maxCapacity} is below minCapacity ${pg.minCapacity}`);
+  if (pg?.readerAutoscaling && pg.readerAutoscaling.maxReaders < pg.readers) add('data.postgres.readerAutoscaling.maxReaders', `${pg.readerAutoscaling.maxReaders} is below readers ${pg.readers}`);
   duplicates((spec.data?.queues ?? []).map((q) => q.name)).forEach((i) => add(`data.queues[${i}].name`, `duplicate queue name ${spec.data!.queues[i].name}`));
 
   const services = spec.compute?.services ?? [];
@@ -184,6 +185,13 @@ export function environmentRules(spec: EnvironmentSpec): Problem[] {
     if (a && a.min > a.max) add(`${at}.autoscaling.min`, `${a.min} is above autoscaling.max ${a.max}`);
     else if (a && !(a.min <= s.desiredCount && s.desiredCount <= a.max)) add(`${at}.desiredCount`, `${s.desiredCount} is outside autoscaling min ${a.min} .. max ${a.max}`);
     if (a?.requestsPerTarget !== undefined && !s.public) add(`${at}.autoscaling.requestsPerTarget`, 'needs a public service (it scales on ALB requests)');
+    if (a?.connectionsPerTarget !== undefined && !s.public) add(`${at}.autoscaling.connectionsPerTarget`, 'needs a public service (it scales on ALB connections)');
+    const queues = (spec.data?.queues ?? []).map((q) => q.name);
+    if (a?.queue !== undefined && !queues.includes(a.queue)) add(`${at}.autoscaling.queue`, `no queue named ${a.queue} in data.queues${queues.length ? ` (queues: ${queues.join(', ')})` : ''}`);
+    if (a?.messagesPerTask !== undefined && a.queue === undefined) add(`${at}.autoscaling.messagesPerTask`, 'needs autoscaling.queue (the queue whose depth it scales on)');
+    // Two schedulers at once fire every periodic task twice.
+    if (s.singleton && a) add(`${at}.autoscaling`, 'a singleton service never scales: remove autoscaling or singleton');
+    if (s.singleton && s.desiredCount > 1) add(`${at}.desiredCount`, `${s.desiredCount}: a singleton service runs at most 1 task`);
     if (s.websocket && !s.public) add(`${at}.websocket`, 'needs public: true (WebSocket settings live on the ALB)');
     if (s.paths && !s.public) add(`${at}.paths`, 'needs public: true');
     for (const key of Object.keys(s.env)) {
@@ -200,8 +208,9 @@ export function environmentRules(spec: EnvironmentSpec): Problem[] {
   const publicServices = services.map((s, i) => ({ s, i })).filter(({ s }) => s.public);
   const ports = new Map<number, number>();
   for (const { s, i } of publicServices) {
-    if (ports.has(s.port)) add(`compute.services[${i}].port`, `${s.port} is already used by public service ${services[ports.get(s.port)!].name}`);
-    else ports.set(s.port, i);
+    const port = servicePort(s)!;
+    if (ports.has(port)) add(`compute.services[${i}].port`, `${port} is already used by public service ${services[ports.get(port)!].name}`);
+    else ports.set(port, i);
   }
   const defaults = publicServices.filter(({ s }) => !s.paths);
   if (defaults.length > 1) add(`compute.services[${defaults[1].i}].paths`, `is required: ${defaults[0].s.name} already takes the ALB's default route`);

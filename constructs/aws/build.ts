@@ -14,7 +14,7 @@ import { awsTierStack } from './stack.ts';
 
 const AWS_TIERS: TierBuilders = {
   network: (stack, { model }) => new AwsNetwork(stack, 'network', { model }).outputs,
-  data: (stack, { model, inputs }) => new AwsData(stack, 'data', { model, inputs }).outputs,
+  data: (stack, { ctx, model, inputs }) => new AwsData(stack, 'data', { ctx, model, inputs }).outputs,
   compute: (stack, { ctx, model, inputs }) => new AwsCompute(stack, 'compute', { ctx, model, inputs }).outputs,
   frontend: (stack, { model }) => new AwsFrontend(stack, 'frontend', { model }).outputs,
   observability: (stack, { ctx, model, inputs }) => new AwsObservability(stack, 'observability', { ctx, model, inputs }).outputs,

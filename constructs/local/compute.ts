@@ -136,7 +136,7 @@ export class LocalCompute extends Construct {
       name: s.name,
       image: s.image,
       command: s.command ?? null,
-      port: s.port,
+      port: s.port ?? null,
       environment,
       secrets,
       log_group: recorded(logGroup, 'name'),
@@ -160,7 +160,7 @@ export class LocalCompute extends Construct {
       dns_records: [{ type: 'A', ttl: model.discovery.ttl }],
       routing_policy: 'MULTIVALUE',
       health_check: 'ecs',
-      port: s.port,
+      port: s.port ?? null,
     });
     const service = record(this, `service_${s.name}`, {
       name: s.serviceName,
@@ -172,6 +172,8 @@ export class LocalCompute extends Construct {
       security_groups: [net.serviceSecurityGroupId],
       assign_public_ip: false,
       deployment_circuit_breaker: { enable: true, rollback: true },
+      deployment_minimum_healthy_percent: s.deployment.minimumHealthyPercent,
+      deployment_maximum_percent: s.deployment.maximumPercent,
       service_registry: recorded(discovery, 'dns_name'),
       load_balancer: tg ? { target_group: recorded(tg, 'name'), container_name: s.name, container_port: s.port } : null,
     });
@@ -182,6 +184,8 @@ export class LocalCompute extends Construct {
         max_capacity: s.autoscaling.max,
         cpu_target: s.autoscaling.cpuTarget,
         requests_per_target: s.autoscaling.requestsPerTarget ?? null,
+        connections_per_target: s.autoscaling.connectionsPerTarget ?? null,
+        queue: s.autoscaling.queue ? { name: inputs.string(ref('data', 'queueNames', s.autoscaling.queue.index)), messages_per_task: s.autoscaling.queue.messagesPerTask } : null,
         service: recorded(service, 'name'),
       });
     }

@@ -54,14 +54,45 @@ export class LocalData extends Construct {
         }),
       );
       const suffix = fakeId(cluster, '', 12);
+      const masterSecretArn = arn('secretsmanager', `secret:rds!cluster-${fakeId(cluster, '', 32)}`);
+      const endpoint = `${pg.clusterId}.cluster-${suffix}.${LOCAL_REGION}.rds.amazonaws.com`;
+      if (pg.readerAutoscaling) {
+        record(this, 'postgres_reader_autoscaling', {
+          resource_id: `cluster:${pg.clusterId}`,
+          scalable_dimension: 'rds:cluster:ReadReplicaCount',
+          min_capacity: pg.readerAutoscaling.min,
+          max_capacity: pg.readerAutoscaling.max,
+          cpu_target: pg.readerAutoscaling.cpuTarget,
+        });
+      }
+      // The setup task as AWS would get it; on this target the controller does not run it (no database here).
+      const setupCluster = record(this, 'db_setup_cluster', { name: pg.setup.clusterName });
+      const setupLogGroup = record(this, 'db_setup_log_group', { name: pg.setup.logGroupName });
+      const setupTask = record(this, 'db_setup_task', {
+        family: pg.setup.family,
+        execution_role: pg.setup.executionRoleName,
+        container: pg.setup.container,
+        image: pg.setup.image,
+        command: pg.setup.command,
+        environment: { PGHOST: endpoint, PGPORT: String(pg.port), PGDATABASE: pg.databaseName, PGSSLMODE: 'require' },
+        secrets: { PGUSER: `${masterSecretArn}:username::`, PGPASSWORD: `${masterSecretArn}:password::` },
+        log_group: recorded(setupLogGroup, 'name'),
+      });
       Object.assign(this.outputs, {
-        postgresEndpoint: `${pg.clusterId}.cluster-${suffix}.${LOCAL_REGION}.rds.amazonaws.com`,
+        postgresEndpoint: endpoint,
         postgresReaderEndpoint: `${pg.clusterId}.cluster-ro-${suffix}.${LOCAL_REGION}.rds.amazonaws.com`,
         postgresPort: pg.port,
         postgresDatabase: pg.databaseName,
-        postgresSecretArn: arn('secretsmanager', `secret:rds!cluster-${fakeId(cluster, '', 32)}`),
+        postgresSecretArn: masterSecretArn,
         postgresClusterId: recorded(cluster, 'cluster_identifier'),
         postgresClusterResourceId: fakeId(cluster, 'cluster-', 26),
+        postgresAppUser: pg.appUsername,
+        dbSetupClusterArn: arn('ecs', `cluster/${recorded(setupCluster, 'name')}`),
+        dbSetupTaskDefinitionArn: arn('ecs', `task-definition/${recorded(setupTask, 'family')}:1`),
+        dbSetupContainer: pg.setup.container,
+        dbSetupSubnetIds: privateSubnetIds,
+        dbSetupSecurityGroupId: inputs.string(ref('network', 'serviceSecurityGroupId')),
+        dbSetupLogGroup: recorded(setupLogGroup, 'name'),
       });
     }
 

@@ -26,7 +26,7 @@ describe('local target', () => {
     expect(compute.compute_discovery_namespace.input).toEqual({ name: 'chat-dev.internal', type: 'DNS_PRIVATE', description: 'terrace chat-dev: services by name', vpc: FAKE_INPUTS.network.vpcId });
     expect(compute.compute_service_worker_discovery.input).toEqual({
       name: 'worker', namespace: '${terraform_data.compute_discovery_namespace.output.name}', dns_name: 'worker.chat-dev.internal',
-      dns_records: [{ type: 'A', ttl: 10 }], routing_policy: 'MULTIVALUE', health_check: 'ecs', port: 8000,
+      dns_records: [{ type: 'A', ttl: 10 }], routing_policy: 'MULTIVALUE', health_check: 'ecs', port: null,
     });
     expect(compute.compute_service_web.input.service_registry).toBe('${terraform_data.compute_service_web_discovery.output.dns_name}');
     expect(compute.compute_listener_http.input.default_action).toEqual({ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } });

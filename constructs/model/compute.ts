@@ -1,4 +1,4 @@
-import type { ServiceSpec } from '../../specs/environment.ts';
+import { servicePort, type ServiceSpec } from '../../specs/environment.ts';
 import { logRetentionDays, partitionOf, ref, type ModelContext, type OutputRef, type Part } from './context.ts';
 import { dataModel } from './data.ts';
 import { fitName, resourceName } from './names.ts';
@@ -52,11 +52,14 @@ export interface ServiceModel {
   readonly family: string;
   readonly image: string;
   readonly command?: readonly string[];
-  readonly port: number;
+  /** Absent for workers: no port mapping, target group or ingress. */
+  readonly port?: number;
   readonly cpu: number;
   readonly memory: number;
   readonly desiredCount: number;
-  readonly autoscaling?: { readonly min: number; readonly max: number; readonly cpuTarget: number; readonly requestsPerTarget?: number; readonly resourceId: string };
+  readonly autoscaling?: ScalingModel;
+  /** ECS deployment bounds: 100/200 starts new tasks first; a singleton's 0/100 stops the old task first. */
+  readonly deployment: { readonly minimumHealthyPercent: number; readonly maximumPercent: number };
   readonly public: boolean;
   readonly healthCheckPath: string;
   /** Between SIGTERM and SIGKILL. */
@@ -66,10 +69,8 @@ export interface ServiceModel {
   readonly taskRoleName: string;
   /** The user's env, as written. */
   readonly env: Readonly<Record<string, string>>;
-  /** The user's secrets: Secrets Manager names or ARNs, as written (ECS accepts both). */
+  /** The user's secrets: Secrets Manager names or ARNs, as written; the AWS target resolves each to its exact ARN. */
   readonly secrets: Readonly<Record<string, string>>;
-  /** ARNs (with `-??????` for names) the execution role may read: the secrets above, nothing else. */
-  readonly secretArns: readonly string[];
   /** Secrets terrace creates, one per name in `generatedSecrets`, with a value AWS generates once. */
   readonly generatedSecrets: readonly GeneratedSecretModel[];
   /** ECR repositories the images come from, for a pull policy that names them. */
@@ -87,6 +88,22 @@ export interface ServiceModel {
     readonly rule?: { readonly priority: number; readonly paths: readonly string[] };
   };
 }
+
+/** Application Auto Scaling of a service's desired count: target tracking on each metric set. */
+export interface ScalingModel {
+  readonly min: number;
+  readonly max: number;
+  readonly cpuTarget: number;
+  readonly requestsPerTarget?: number;
+  /** ALB ActiveConnectionCount per healthy target (WebSockets hold connections, not requests). */
+  readonly connectionsPerTarget?: number;
+  /** SQS ApproximateNumberOfMessagesVisible per running task, for a service that consumes a declared queue. */
+  readonly queue?: { readonly key: string; readonly index: number; readonly messagesPerTask: number };
+  readonly resourceId: string;
+}
+
+/** Visible messages per task a queue-scaled worker holds when the spec says nothing. */
+export const DEFAULT_MESSAGES_PER_TASK = 100;
 
 export interface AlbModel {
   readonly name: string;
@@ -169,11 +186,12 @@ function serviceModel(ctx: ModelContext, clusterName: string, s: ServiceSpec, ru
     family: serviceName,
     image: s.image,
     command: s.command,
-    port: s.port,
+    port: servicePort(s),
     cpu: s.cpu,
     memory: s.memory,
     desiredCount: s.desiredCount,
-    autoscaling: s.autoscaling && { ...s.autoscaling, resourceId: `service/${clusterName}/${serviceName}` },
+    autoscaling: s.autoscaling && scalingModel(ctx, s.autoscaling, `service/${clusterName}/${serviceName}`),
+    deployment: s.singleton ? { minimumHealthyPercent: 0, maximumPercent: 100 } : { minimumHealthyPercent: 100, maximumPercent: 200 },
     public: s.public,
     healthCheckPath: s.healthCheckPath,
     stopTimeoutSeconds: s.stopTimeoutSeconds ?? (s.websocket ? WEBSOCKET_STOP_TIMEOUT : HTTP_STOP_TIMEOUT),
@@ -182,7 +200,6 @@ function serviceModel(ctx: ModelContext, clusterName: string, s: ServiceSpec, ru
     taskRoleName: fitName(serviceName, 64, '-task'),
     env: s.env,
     secrets: s.secrets,
-    secretArns: [...new Set(Object.values(s.secrets))].sort().map((v) => secretArn(ctx, v)),
     generatedSecrets: [...generated].sort().map((name) => ({
       name,
       secretName: `terrace/${env}/${s.name}/${name}`,
@@ -206,6 +223,16 @@ function serviceModel(ctx: ModelContext, clusterName: string, s: ServiceSpec, ru
   };
 }
 
+function scalingModel(ctx: ModelContext, a: NonNullable<ServiceSpec['autoscaling']>, resourceId: string): ScalingModel {
+  const { queue: key, messagesPerTask, ...rest } = a;
+  const index = key === undefined ? -1 : (ctx.spec.data?.queues ?? []).findIndex((q) => q.name === key);
+  return {
+    ...rest,
+    resourceId,
+    ...(key !== undefined && index >= 0 ? { queue: { key, index, messagesPerTask: messagesPerTask ?? DEFAULT_MESSAGES_PER_TASK } } : {}),
+  };
+}
+
 /** Endpoints of the data tier, as env vars and secrets every service gets. */
 export function injectedVars(ctx: ModelContext): { env: InjectedVar[]; secrets: InjectedVar[] } {
   const env: InjectedVar[] = [];
@@ -218,10 +245,11 @@ export function injectedVars(ctx: ModelContext): { env: InjectedVar[]; secrets: 
     env.push({ name: 'DATABASE_NAME', value: [data.postgres.databaseName] });
     // Only with readers: without them the reader endpoint is the writer, and a new variable would roll every service.
     if (data.postgres.readers.length > 0) env.push({ name: 'DATABASE_READ_HOST', value: [ref('data', 'postgresReaderEndpoint')] });
-    // ECS reads one JSON key of the RDS-managed secret: `<arn>:<key>::`.
-    const pgSecret = ref('data', 'postgresSecretArn');
-    secrets.push({ name: 'DATABASE_USER', value: [pgSecret, ':username::'], secretArn: pgSecret });
-    secrets.push({ name: 'DATABASE_PASSWORD', value: [pgSecret, ':password::'], secretArn: pgSecret });
+    // Apps connect as their own user with IAM tokens, never as the master user: RDS rotates the master secret,
+    // while ECS reads secrets only when a task starts (see docs/architecture.md, "Data and compute").
+    env.push({ name: 'DATABASE_USER', value: [data.postgres.appUsername] });
+    env.push({ name: 'DATABASE_IAM_AUTH', value: ['true'] });
+    env.push({ name: 'DATABASE_SSLMODE', value: ['require'] });
   }
   if (data.redis) {
     env.push({ name: 'REDIS_HOST', value: [ref('data', 'redisEndpoint')] });
@@ -232,13 +260,6 @@ export function injectedVars(ctx: ModelContext): { env: InjectedVar[]; secrets: 
   }
   data.queues.forEach((q, i) => env.push({ name: q.urlEnvVar, value: [ref('data', 'queueUrls', i)] }));
   return { env, secrets };
-}
-
-/** A secret's ARN for IAM: as given, or built from a name with the 6-character suffix Secrets Manager adds. */
-export function secretArn({ target }: ModelContext, nameOrArn: string): string {
-  if (nameOrArn.startsWith('arn:')) return nameOrArn;
-  const { region = 'local', accountId = '000000000000' } = target.spec;
-  return `arn:${partitionOf(target)}:secretsmanager:${region}:${accountId}:secret:${nameOrArn}-??????`;
 }
 
 const ECR_IMAGE = /^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/;

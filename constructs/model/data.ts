@@ -40,9 +40,30 @@ export interface PostgresModel {
   readonly deletionProtection: boolean;
   readonly databaseName: string;
   readonly masterUsername: string;
+  /** The apps' own user, IAM-authenticated (`rds_iam`): created by the setup task, never the master user. */
+  readonly appUsername: string;
+  /** The one-off ECS task that creates the app user and the extensions (run by the controller after apply). */
+  readonly setup: DbSetupModel;
+  /** Application Auto Scaling of the reader count (rds:cluster:ReadReplicaCount), from `readers` up. */
+  readonly readerAutoscaling?: { readonly min: number; readonly max: number; readonly cpuTarget: number; readonly policyName: string };
   readonly port: number;
   /** Without deletion protection (dev), destroy skips the final snapshot. */
   readonly finalSnapshotId?: string;
+}
+
+/** A psql client image pinned by tag (ECR Public's copy of Docker's official image: no Docker Hub pull limits). */
+export const DB_SETUP_IMAGE = 'public.ecr.aws/docker/library/postgres:17.2-alpine';
+/** The SQL arrives in this variable as a RunTask override: the task definition never changes with it. */
+export const DB_SETUP_SQL_VAR = 'SETUP_SQL';
+
+export interface DbSetupModel {
+  readonly clusterName: string;
+  readonly family: string;
+  readonly container: string;
+  readonly image: string;
+  readonly command: readonly string[];
+  readonly logGroupName: string;
+  readonly executionRoleName: string;
 }
 
 export interface RedisModel {
@@ -133,6 +154,23 @@ function postgresModel(env: string, pg: PostgresSpec): PostgresModel {
     deletionProtection: pg.deletionProtection,
     databaseName,
     masterUsername: 'terrace_admin',
+    appUsername: 'terrace_app',
+    setup: {
+      clusterName: resourceName(env, 'data', 'setup'),
+      family: fitName(resourceName(env, 'data', 'db-setup'), 255),
+      container: 'psql',
+      image: DB_SETUP_IMAGE,
+      // ON_ERROR_STOP: the first failing statement fails the task (exit 3); -X: no psqlrc.
+      command: ['sh', '-c', `printf '%s' "$${DB_SETUP_SQL_VAR}" | psql -X -v ON_ERROR_STOP=1 -f -`],
+      logGroupName: `/terrace/${env}/db-setup`,
+      executionRoleName: fitName(resourceName(env, 'data', 'db-setup'), 64, '-exec'),
+    },
+    readerAutoscaling: pg.readerAutoscaling && {
+      min: pg.readers,
+      max: pg.readerAutoscaling.maxReaders,
+      cpuTarget: pg.readerAutoscaling.cpuTarget,
+      policyName: `${clusterId}-readers-cpu`,
+    },
     port: POSTGRES_PORT,
     finalSnapshotId: pg.deletionProtection ? `${clusterId}-final` : undefined,
   };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TERRACE_SECURITY_HEADERS } from '../../specs/frontend-headers.ts';
 import { awsExample, devEnvironment, LOCAL_TARGET, withSpec } from '../testing/fixtures.ts';
 import { parseCidr, subnetCidrs } from './cidr.ts';
-import { computeModel, privateDnsName, secretArn } from './compute.ts';
+import { computeModel, privateDnsName } from './compute.ts';
 import { modelContext } from './context.ts';
 import { dataModel, postgresParameters } from './data.ts';
 import { escapeDeep, escapeTemplate } from './escape.ts';
@@ -184,7 +184,16 @@ describe('computeModel', () => {
     const [web, worker] = computeModel(modelContext(env, LOCAL_TARGET)).services;
     expect(web.injectedEnv.map((v) => v.name)).not.toContain('DATABASE_HOST');
     expect(worker.injectedEnv.map((v) => v.name)).toEqual(expect.arrayContaining(['DATABASE_HOST', 'REDIS_URL', 'QUEUE_DEFAULT_URL', 'QUEUE_NOTIFICATIONS_URL']));
-    expect(worker.injectedSecrets.map((v) => v.name)).toEqual(['DATABASE_USER', 'DATABASE_PASSWORD', 'REDIS_AUTH_TOKEN']);
+    // The app user with IAM tokens, never the master secret (it rotates; ECS reads secrets only at task start).
+    expect(worker.injectedSecrets.map((v) => v.name)).toEqual(['REDIS_AUTH_TOKEN']);
+    expect(worker.injectedEnv.filter((v) => v.name.startsWith('DATABASE_'))).toEqual([
+      { name: 'DATABASE_HOST', value: [{ tier: 'data', output: 'postgresEndpoint' }] },
+      { name: 'DATABASE_PORT', value: ['5432'] },
+      { name: 'DATABASE_NAME', value: ['chat_dev'] },
+      { name: 'DATABASE_USER', value: ['terrace_app'] },
+      { name: 'DATABASE_IAM_AUTH', value: ['true'] },
+      { name: 'DATABASE_SSLMODE', value: ['require'] },
+    ]);
   });
   it('injects the reader endpoint as DATABASE_READ_HOST only when there are readers', () => {
     const names = (env: ReturnType<typeof devEnvironment>) => computeModel(modelContext(env, LOCAL_TARGET)).services[0].injectedEnv;
@@ -201,14 +210,11 @@ describe('computeModel', () => {
       { name: 'SESSION_KEY', secretName: 'terrace/chat-dev/web/SESSION_KEY', length: 48, excludePunctuation: true },
     ]);
     expect(web.injectedSecrets.map((v) => v.name)).not.toContain('DATABASE_PASSWORD');
-    expect(web.secretArns).toEqual(computeModel(dev()).services[0].secretArns);
     expect(worker.generatedSecrets).toEqual([]);
   });
-  it('builds secret ARNs for IAM from names, and keeps ARNs', () => {
+  it('names the ECR repositories the images come from', () => {
     const { environment, target } = awsExample('chat-staging');
     const ctx = modelContext(environment, target);
-    expect(secretArn(ctx, 'chat/staging/key')).toBe('arn:aws:secretsmanager:eu-west-1:222222222222:secret:chat/staging/key-??????');
-    expect(secretArn(ctx, 'arn:aws:secretsmanager:eu-west-1:1:secret:x-AbCdEf')).toBe('arn:aws:secretsmanager:eu-west-1:1:secret:x-AbCdEf');
     expect(computeModel(ctx).services[0].ecrRepositoryArns).toEqual(['arn:aws:ecr:eu-west-1:222222222222:repository/chat']);
   });
 });

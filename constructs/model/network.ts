@@ -1,5 +1,6 @@
+import { servicePort } from '../../specs/environment.ts';
 import { subnetCidrs } from './cidr.ts';
-import { logRetentionDays, type ModelContext } from './context.ts';
+import { logRetentionDays, partitionOf, type ModelContext } from './context.ts';
 import { resourceName } from './names.ts';
 
 export const POSTGRES_PORT = 5432;
@@ -43,9 +44,34 @@ export interface NetworkModel {
   readonly privateRouteNat: readonly (number | undefined)[];
   readonly securityGroups: readonly SecurityGroupModel[];
   readonly flowLogs: { readonly logGroupName: string; readonly retentionDays: number; readonly roleName: string };
+  /** The KMS key of the environment's log groups (flow logs here, services' in compute): logs may use it for those only. */
+  readonly logsKey: LogsKeyModel;
+  /** Interface endpoints' services (`com.amazonaws.<region>.<service>`), none unless spec.network.interfaceEndpoints. */
+  readonly interfaceEndpoints: readonly string[];
+  readonly region: string;
 }
 
-export function networkModel({ env, spec }: ModelContext): NetworkModel {
+export interface LogsKeyModel {
+  readonly alias: string;
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** ArnLike pattern of the log groups the key encrypts: every log group terrace names `/terrace/<env>/...`. */
+  readonly logGroupArns: string;
+}
+
+/** What the interface endpoints serve: image pulls (ECR api and dkr), secrets, queues, logs, role sessions. */
+export const INTERFACE_ENDPOINT_SERVICES = ['ecr.api', 'ecr.dkr', 'secretsmanager', 'sqs', 'logs', 'sts'] as const;
+
+/** The environment's log-group KMS key, named the same in every tier that creates or uses it. */
+export function logsKeyModel({ env, target }: Pick<ModelContext, 'env' | 'target'>): LogsKeyModel {
+  const partition = partitionOf(target);
+  const region = target.spec.region ?? 'local';
+  const accountId = target.spec.accountId ?? '000000000000';
+  return { alias: `alias/terrace/${env}/logs`, partition, region, accountId, logGroupArns: `arn:${partition}:logs:${region}:${accountId}:log-group:/terrace/${env}/*` };
+}
+
+export function networkModel({ env, spec, target }: ModelContext): NetworkModel {
   const network = spec.network;
   if (!network) throw new Error(`${env} declares no network tier`);
   const name = resourceName(env, 'network');
@@ -67,18 +93,22 @@ export function networkModel({ env, spec }: ModelContext): NetworkModel {
       retentionDays: logRetentionDays(spec),
       roleName: `${name}-flow-logs`,
     },
+    logsKey: logsKeyModel({ env, target }),
+    interfaceEndpoints: network.interfaceEndpoints ? INTERFACE_ENDPOINT_SERVICES : [],
+    region: target.spec.region ?? 'local',
   };
 }
 
 /** Ports the ALB forwards to: those of public services, each once. */
 export function publicPorts({ spec }: Pick<ModelContext, 'spec'>): number[] {
-  const ports = (spec.compute?.services ?? []).filter((s) => s.public).map((s) => s.port);
+  const ports = (spec.compute?.services ?? []).filter((s) => s.public).map((s) => servicePort(s)!);
   return [...new Set(ports)].sort((a, b) => a - b);
 }
 
 /** Ports services listen on, each once: what services may open to each other (by their private DNS names). */
 export function servicePorts({ spec }: Pick<ModelContext, 'spec'>): number[] {
-  const ports = (spec.compute?.services ?? []).map((s) => s.port);
+  // Services without a port (workers) take no connections.
+  const ports = (spec.compute?.services ?? []).flatMap((s) => servicePort(s) ?? []);
   return [...new Set(ports)].sort((a, b) => a - b);
 }
 

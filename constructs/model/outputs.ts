@@ -1,6 +1,7 @@
 import type { Tier } from '../../specs/environment.ts';
 import type { ModelContext } from './context.ts';
 import { computeModel } from './compute.ts';
+import { DB_SETUP_OUTPUTS } from './db-setup-outputs.ts';
 
 /**
  * The outputs each tier's stack declares, the same for the AWS and the local target: the controller
@@ -13,7 +14,7 @@ export function tierOutputNames(ctx: ModelContext, tier: Tier): string[] {
       return ['vpcId', 'vpcCidr', 'availabilityZones', 'publicSubnetIds', 'privateSubnetIds', 'albSecurityGroupId', 'serviceSecurityGroupId', 'postgresSecurityGroupId', 'redisSecurityGroupId'];
     case 'data':
       return [
-        ...(spec.data?.postgres ? ['postgresEndpoint', 'postgresReaderEndpoint', 'postgresPort', 'postgresDatabase', 'postgresSecretArn', 'postgresClusterId', 'postgresClusterResourceId'] : []),
+        ...(spec.data?.postgres ? ['postgresEndpoint', 'postgresReaderEndpoint', 'postgresPort', 'postgresDatabase', 'postgresSecretArn', 'postgresClusterId', 'postgresClusterResourceId', ...DB_SETUP_OUTPUTS] : []),
         ...(spec.data?.redis ? ['redisEndpoint', 'redisPort', 'redisAuthSecretArn', 'redisReplicationGroupId', 'redisMemberClusterIds'] : []),
         'queueNames', 'queueUrls', 'queueArns', 'dlqNames', 'dlqArns',
       ];

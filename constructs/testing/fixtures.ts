@@ -70,6 +70,9 @@ export const FAKE_INPUTS = {
   data: {
     postgresEndpoint: 'pg.cluster-x.eu-west-1.rds.amazonaws.com', postgresReaderEndpoint: 'pg.cluster-ro-x', postgresPort: 5432, postgresDatabase: 'chat_staging',
     postgresSecretArn: 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:rds!cluster-1-AbCdEf', postgresClusterId: 'chat-staging-data-pg', postgresClusterResourceId: 'cluster-ABC',
+    postgresAppUser: 'terrace_app', dbSetupClusterArn: 'arn:aws:ecs:eu-west-1:222222222222:cluster/chat-staging-data-setup',
+    dbSetupTaskDefinitionArn: 'arn:aws:ecs:eu-west-1:222222222222:task-definition/chat-staging-data-db-setup:1', dbSetupContainer: 'psql',
+    dbSetupSubnetIds: ['subnet-priv1', 'subnet-priv2'], dbSetupSecurityGroupId: 'sg-svc', dbSetupLogGroup: '/terrace/chat-staging/db-setup',
     redisEndpoint: 'master.redis.x.euw1.cache.amazonaws.com', redisPort: 6379, redisAuthSecretArn: 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:terrace/chat-staging/redis-auth-token-XyZ123',
     redisReplicationGroupId: 'chat-staging-data-redis', redisMemberClusterIds: ['chat-staging-data-redis-001', 'chat-staging-data-redis-002'],
     queueNames: ['q-default', 'q-notifications.fifo'], queueUrls: ['https://sqs/q-default', 'https://sqs/q-notifications.fifo'],
@@ -77,3 +80,45 @@ export const FAKE_INPUTS = {
     dlqNames: ['q-default-dlq', 'q-notifications-dlq.fifo'], dlqArns: ['arn:dlq1', 'arn:dlq2'],
   },
 } satisfies import('../index.ts').SynthInput['inputs'];
+
+/**
+ * A production environment on the prod example's target, as a review would look at one: a Daphne web service
+ * (WebSockets), a Celery worker and beat (one scheduler, no port), a FIFO queue, pgvector, two Redis replicas,
+ * an SPA frontend with its own domain.
+ */
+export function productionEnvironment(name = 'shop-prod'): { environment: Environment; target: Target } {
+  const { target } = awsExample('chat-prod');
+  const image = '333333333333.dkr.ecr.eu-west-1.amazonaws.com/shop:2.0.1';
+  const secrets = { DJANGO_SECRET_KEY: 'shop/prod/django-secret-key' };
+  const env = { DJANGO_SETTINGS_MODULE: 'shop.settings.prod' };
+  const environment = parseEnvironment({
+    apiVersion: 'terrace.dev/v1alpha1',
+    kind: 'Environment',
+    metadata: { name, labels: { app: 'shop', stage: 'prod', team: 'payments' } },
+    spec: {
+      target: target.metadata.name,
+      approval: 'manual',
+      network: { cidr: '10.40.0.0/16', azCount: 3, natGateways: 'perAz' },
+      data: {
+        postgres: { engineVersion: '16.6', minCapacity: 1, maxCapacity: 16, extensions: ['pg_stat_statements', 'pgvector'], backupRetentionDays: 14, deletionProtection: true },
+        redis: { nodeType: 'cache.r7g.large', replicas: 2 },
+        queues: [{ name: 'default' }, { name: 'orders', fifo: true, visibilityTimeoutSeconds: 120, maxReceiveCount: 3 }],
+      },
+      compute: {
+        domain: { name: 'shop.example.com', certificateArn: 'arn:aws:acm:eu-west-1:333333333333:certificate/12345678-1234-1234-1234-123456789012' },
+        services: [
+          {
+            name: 'web', image, command: ['daphne', '-b', '0.0.0.0', '-p', '8000', 'shop.asgi:application'], port: 8000, cpu: 1024, memory: 2048,
+            desiredCount: 3, autoscaling: { min: 3, max: 12, cpuTarget: 60, requestsPerTarget: 800 }, public: true, healthCheckPath: '/healthz',
+            websocket: { idleTimeoutSeconds: 3600, stickinessSeconds: 86400 }, env, secrets,
+          },
+          { name: 'worker', image, command: ['celery', '-A', 'shop', 'worker', '-l', 'info'], cpu: 1024, memory: 2048, desiredCount: 2, autoscaling: { min: 2, max: 10, cpuTarget: 70 }, env, secrets },
+          { name: 'beat', image, command: ['celery', '-A', 'shop', 'beat', '-l', 'info'], cpu: 256, memory: 512, desiredCount: 1, singleton: true, env, secrets },
+        ],
+      },
+      frontend: { domain: { name: 'www.shop.example.com', certificateArn: 'arn:aws:acm:us-east-1:333333333333:certificate/87654321-4321-4321-4321-210987654321' }, spa: true, priceClass: 'PriceClass_100' },
+      observability: { cloudtrail: true, logRetentionDays: 90, alarmEmail: 'oncall@shop.example.com', xray: true },
+    },
+  });
+  return { environment, target };
+}

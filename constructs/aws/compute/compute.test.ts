@@ -31,8 +31,10 @@ describe('AWS compute tier', () => {
       DJANGO_SETTINGS_MODULE: 'chat.settings.staging',
       AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
     });
-    expect(web.secrets).toContainEqual({ name: 'DATABASE_PASSWORD', valueFrom: `${FAKE_INPUTS.data.postgresSecretArn}:password::` });
-    expect(web.secrets).toContainEqual({ name: 'DJANGO_SECRET_KEY', valueFrom: 'chat/staging/django-secret-key' });
+    expect(env).toMatchObject({ DATABASE_USER: 'terrace_app', DATABASE_IAM_AUTH: 'true', DATABASE_SSLMODE: 'require' });
+    // Nothing of the master secret reaches the app.
+    expect(JSON.stringify(web)).not.toContain(FAKE_INPUTS.data.postgresSecretArn);
+    expect(web.secrets.map((s: { name: string }) => s.name)).toEqual(['DJANGO_SECRET_KEY', 'REDIS_AUTH_TOKEN']);
     expect(web.logConfiguration).toEqual({ logDriver: 'awslogs', options: { 'awslogs-group': '${aws_cloudwatch_log_group.compute_web_log_group.name}', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'web' } });
     expect(xray).toMatchObject({ name: 'xray-daemon', essential: false });
     expect(resources(tf, 'aws_cloudwatch_log_group').compute_web_log_group.retention_in_days).toBe(30);
@@ -42,14 +44,14 @@ describe('AWS compute tier', () => {
     const { tf } = await awsTier('chat-staging', 'compute', FAKE_INPUTS);
     const exec = JSON.parse(resources(tf, 'aws_iam_role_policy').compute_web_roles_execution_policy.policy).Statement;
     expect(exec.find((s: { Sid: string }) => s.Sid === 'Secrets').Resource).toEqual([
-      'arn:aws:secretsmanager:eu-west-1:222222222222:secret:chat/staging/django-secret-key-??????',
-      FAKE_INPUTS.data.postgresSecretArn,
+      '${data.aws_secretsmanager_secret.compute_secret_chat_staging_django-secret-key_346aa6.arn}',
       FAKE_INPUTS.data.redisAuthSecretArn,
     ]);
     expect(exec.find((s: { Sid: string }) => s.Sid === 'Logs').Resource).toBe('${aws_cloudwatch_log_group.compute_web_log_group.arn}:*');
     const task = JSON.parse(resources(tf, 'aws_iam_role_policy').compute_worker_roles_task_policy.policy).Statement;
     expect(task.find((s: { Sid: string }) => s.Sid === 'Queues').Resource).toEqual(FAKE_INPUTS.data.queueArns);
-    expect(task.find((s: { Sid: string }) => s.Sid === 'DatabaseIamAuth').Resource).toBe('arn:aws:rds-db:eu-west-1:222222222222:dbuser:cluster-ABC/*');
+    // The app user's ARN exactly: no token for the master user or any other.
+    expect(task.find((s: { Sid: string }) => s.Sid === 'DatabaseIamAuth')).toEqual({ Sid: 'DatabaseIamAuth', Effect: 'Allow', Action: 'rds-db:connect', Resource: 'arn:aws:rds-db:eu-west-1:222222222222:dbuser:cluster-ABC/terrace_app' });
   });
 
   it('creates each generated secret with a value AWS generates once, injects it by ARN and lets only its service read it', async () => {

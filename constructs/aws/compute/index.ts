@@ -8,6 +8,7 @@ import { partitionOf, ref, type ModelContext } from '../../model/context.ts';
 import { Alb } from './alb.ts';
 import { ServiceDiscovery } from './discovery.ts';
 import { GeneratedSecret } from './generated-secrets.ts';
+import { SecretLookups } from './secret-lookups.ts';
 import { ServiceRoles } from './roles.ts';
 import { ScheduledRun } from './schedule.ts';
 import { FargateService } from './service.ts';
@@ -47,15 +48,18 @@ export class AwsCompute extends Construct {
     const data = ctx.spec.data;
     // Queue ARNs one by one (counts come from the spec): a policy must name each.
     const queueArns = (data?.queues ?? []).map((_, i) => inputs.string(ref('data', 'queueArns', i)));
+    // The app user only: a token for the master user (or any other) is refused.
     const dbUserArn = data?.postgres
-      ? `arn:${partitionOf(ctx.target)}:rds-db:${region}:${accountId}:dbuser:${inputs.string(ref('data', 'postgresClusterResourceId'))}/*`
+      ? `arn:${partitionOf(ctx.target)}:rds-db:${region}:${accountId}:dbuser:${inputs.string(ref('data', 'postgresClusterResourceId'))}/${inputs.string(ref('data', 'postgresAppUser'))}`
       : undefined;
+    // Each secret the spec names, resolved once to its exact ARN: the task and the execution role use the same one.
+    const lookups = new SecretLookups(this, 'secret', model.services.flatMap((s) => Object.values(s.secrets)));
 
     const tasks = new Map<string, { task: ServiceTask; roles: ServiceRoles }>();
     this.services = model.services.map((s) => {
       const generated = s.generatedSecrets.map((g) => new GeneratedSecret(this, `${s.name}_generated_${g.name}`, { model: g, service: s.serviceName }));
       // ECS gets each secret's exact ARN; the execution role may read exactly those.
-      const { environment, secrets } = serviceEnvironment(s, inputs, new Map(generated.map((g, i) => [s.generatedSecrets[i].name, g.secret.arn])));
+      const { environment, secrets } = serviceEnvironment(lookups.resolve(s), inputs, new Map(generated.map((g, i) => [s.generatedSecrets[i].name, g.secret.arn])));
       // Deduplicated by reference: each resolution of an output is a new token string.
       const arnRefs = new Map(s.injectedSecrets.flatMap((v) => (v.secretArn ? [[`${v.secretArn.tier}.${v.secretArn.output}`, v.secretArn] as const] : [])));
       const injectedSecretArns = [...arnRefs.values()].map((r) => inputs.string(r));
@@ -63,7 +67,7 @@ export class AwsCompute extends Construct {
       const roles = new ServiceRoles(this, `${s.name}_roles`, {
         model: s,
         logGroupArn: logGroup.arn,
-        secretArns: [...s.secretArns, ...injectedSecretArns, ...generated.map((g) => g.secret.arn)],
+        secretArns: [...lookups.arns(s), ...injectedSecretArns, ...generated.map((g) => g.secret.arn)],
         queueArns,
         dbUserArn,
         xray: model.xray,
@@ -84,7 +88,10 @@ export class AwsCompute extends Construct {
         subnetIds: privateSubnetIds,
         securityGroupId: inputs.string(ref('network', 'serviceSecurityGroupId')),
         registryArn: this.discovery.registries.get(s.name)!.arn,
-        loadBalancer: tg && this.alb ? { targetGroupArn: tg.arn, resourceLabel: `${this.alb.lb.arnSuffix}/${tg.arnSuffix}`, listener: this.alb.https } : undefined,
+        loadBalancer: tg && this.alb
+          ? { targetGroupArn: tg.arn, resourceLabel: `${this.alb.lb.arnSuffix}/${tg.arnSuffix}`, listener: this.alb.https, lbArnSuffix: this.alb.lb.arnSuffix, targetGroupArnSuffix: tg.arnSuffix }
+          : undefined,
+        queueName: s.autoscaling?.queue ? inputs.string(ref('data', 'queueNames', s.autoscaling.queue.index)) : undefined,
       });
     });
 

@@ -1,5 +1,9 @@
 import { Construct } from 'constructs';
-import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy/index.js';
+import {
+  AppautoscalingPolicy,
+  type AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
+  type AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecification,
+} from '@cdktf/provider-aws/lib/appautoscaling-policy/index.js';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target/index.js';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service/index.js';
 import type { ITerraformDependable } from '../../core/cdktf.ts';
@@ -15,7 +19,16 @@ export interface FargateServiceProps {
   /** The Cloud Map service ECS registers the tasks' addresses in (the service's private DNS name). */
   readonly registryArn: string;
   /** For public services: where the ALB sends traffic, and the ALB/target group ids for request-count scaling. */
-  readonly loadBalancer?: { readonly targetGroupArn: string; readonly resourceLabel: string; readonly listener: ITerraformDependable };
+  readonly loadBalancer?: {
+    readonly targetGroupArn: string;
+    readonly resourceLabel: string;
+    readonly listener: ITerraformDependable;
+    /** CloudWatch dimensions: `app/<name>/<id>` and `targetgroup/<name>/<id>`. */
+    readonly lbArnSuffix: string;
+    readonly targetGroupArnSuffix: string;
+  };
+  /** The SQS queue name a queue-scaled worker consumes (`autoscaling.queue`). */
+  readonly queueName?: string;
 }
 
 /**
@@ -25,7 +38,7 @@ export interface FargateServiceProps {
 export class FargateService extends Construct {
   readonly service: EcsService;
 
-  constructor(scope: Construct, id: string, { model, clusterArn, clusterName, taskDefinitionArn, subnetIds, securityGroupId, registryArn, loadBalancer }: FargateServiceProps) {
+  constructor(scope: Construct, id: string, { model, clusterArn, clusterName, taskDefinitionArn, subnetIds, securityGroupId, registryArn, loadBalancer, queueName }: FargateServiceProps) {
     super(scope, id);
     this.service = new EcsService(this, 'service', {
       name: model.serviceName,
@@ -38,12 +51,13 @@ export class FargateService extends Construct {
       // awsvpc tasks: A records, so no port or container is named here.
       serviceRegistries: { registryArn },
       deploymentCircuitBreaker: { enable: true, rollback: true },
-      deploymentMinimumHealthyPercent: 100,
-      deploymentMaximumPercent: 200,
+      // A singleton (Celery beat) stops its old task before the new one starts: two never run at once.
+      deploymentMinimumHealthyPercent: model.deployment.minimumHealthyPercent,
+      deploymentMaximumPercent: model.deployment.maximumPercent,
       enableExecuteCommand: false,
       propagateTags: 'SERVICE',
       enableEcsManagedTags: true,
-      ...(loadBalancer
+      ...(loadBalancer && model.port !== undefined
         ? {
             loadBalancer: [{ targetGroupArn: loadBalancer.targetGroupArn, containerName: model.name, containerPort: model.port }],
             healthCheckGracePeriodSeconds: 60,
@@ -63,21 +77,55 @@ export class FargateService extends Construct {
       minCapacity: scaling.min,
       maxCapacity: scaling.max,
     });
-    const policy = (name: string, metric: string, value: number, resourceLabel?: string) =>
+    // Several target-tracking policies: the service scales out when any asks, and in only when all agree.
+    const policy = (name: string, value: number, metric: Pick<AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration, 'predefinedMetricSpecification' | 'customizedMetricSpecification'>) =>
       new AppautoscalingPolicy(this, `scaling_${name}`, {
         name: `${model.serviceName}-${name}`,
         policyType: 'TargetTrackingScaling',
         serviceNamespace: target.serviceNamespace,
         scalableDimension: target.scalableDimension,
         resourceId: target.resourceId,
-        targetTrackingScalingPolicyConfiguration: {
-          targetValue: value,
-          predefinedMetricSpecification: { predefinedMetricType: metric, resourceLabel },
-          scaleInCooldown: 300,
-          scaleOutCooldown: 60,
-        },
+        targetTrackingScalingPolicyConfiguration: { targetValue: value, ...metric, scaleInCooldown: 300, scaleOutCooldown: 60 },
       });
-    policy('cpu', 'ECSServiceAverageCPUUtilization', scaling.cpuTarget);
-    if (scaling.requestsPerTarget !== undefined && loadBalancer) policy('requests', 'ALBRequestCountPerTarget', scaling.requestsPerTarget, loadBalancer.resourceLabel);
+    policy('cpu', scaling.cpuTarget, { predefinedMetricSpecification: { predefinedMetricType: 'ECSServiceAverageCPUUtilization' } });
+    if (scaling.requestsPerTarget !== undefined && loadBalancer) {
+      policy('requests', scaling.requestsPerTarget, { predefinedMetricSpecification: { predefinedMetricType: 'ALBRequestCountPerTarget', resourceLabel: loadBalancer.resourceLabel } });
+    }
+    if (scaling.connectionsPerTarget !== undefined && loadBalancer) policy('connections', scaling.connectionsPerTarget, { customizedMetricSpecification: connectionsPerTarget(loadBalancer) });
+    if (scaling.queue && queueName) policy('queue', scaling.queue.messagesPerTask, { customizedMetricSpecification: messagesPerTask(queueName, clusterName, model.serviceName) });
   }
+}
+
+type CustomMetric = AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecification;
+
+/**
+ * WebSocket connections per healthy target. ALB publishes ActiveConnectionCount per load balancer only (no
+ * target group dimension), counting client->ALB and ALB->target connections alike: a WebSocket is two, hence / 2.
+ * With no healthy target every connection counts against one.
+ */
+function connectionsPerTarget(lb: NonNullable<FargateServiceProps['loadBalancer']>): CustomMetric {
+  return {
+    metrics: [
+      { id: 'connections', returnData: false, metricStat: { stat: 'Sum', metric: { namespace: 'AWS/ApplicationELB', metricName: 'ActiveConnectionCount', dimensions: [{ name: 'LoadBalancer', value: lb.lbArnSuffix }] } } },
+      {
+        id: 'healthy', returnData: false,
+        metricStat: { stat: 'Average', metric: { namespace: 'AWS/ApplicationELB', metricName: 'HealthyHostCount', dimensions: [{ name: 'LoadBalancer', value: lb.lbArnSuffix }, { name: 'TargetGroup', value: lb.targetGroupArnSuffix }] } },
+      },
+      { id: 'per_target', label: 'WebSocket connections per healthy target', expression: 'IF(healthy > 0, connections / 2 / healthy, connections / 2)', returnData: true },
+    ],
+  };
+}
+
+/** Visible messages per running task: the queue's backlog shared out (with no task running, per one). */
+function messagesPerTask(queueName: string, clusterName: string, serviceName: string): CustomMetric {
+  return {
+    metrics: [
+      { id: 'visible', returnData: false, metricStat: { stat: 'Sum', metric: { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: [{ name: 'QueueName', value: queueName }] } } },
+      {
+        id: 'tasks', returnData: false,
+        metricStat: { stat: 'Average', metric: { namespace: 'ECS/ContainerInsights', metricName: 'RunningTaskCount', dimensions: [{ name: 'ClusterName', value: clusterName }, { name: 'ServiceName', value: serviceName }] } },
+      },
+      { id: 'per_task', label: 'visible messages per running task', expression: 'IF(tasks > 0, visible / tasks, visible)', returnData: true },
+    ],
+  };
 }

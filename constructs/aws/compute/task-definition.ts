@@ -32,7 +32,8 @@ export class ServiceTask extends Construct {
       image: model.image,
       essential: true,
       ...(model.command ? { command: model.command } : {}),
-      portMappings: [{ containerPort: model.port, protocol: 'tcp' }],
+      // A worker listens on nothing: no mapping.
+      ...(model.port !== undefined ? { portMappings: [{ containerPort: model.port, protocol: 'tcp' }] } : {}),
       environment: props.environment,
       secrets: props.secrets,
       logConfiguration: logs(model.name),

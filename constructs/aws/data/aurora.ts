@@ -1,4 +1,6 @@
 import { Construct } from 'constructs';
+import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy/index.js';
+import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target/index.js';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group/index.js';
 import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance/index.js';
 import { RdsClusterParameterGroup } from '@cdktf/provider-aws/lib/rds-cluster-parameter-group/index.js';
@@ -24,6 +26,7 @@ export class AuroraPostgres extends Construct {
   readonly instance: RdsClusterInstance;
   readonly readers: RdsClusterInstance[];
   readonly parameterGroup: RdsClusterParameterGroup;
+  readonly readerScaling?: AppautoscalingTarget;
 
   constructor(scope: Construct, id: string, { model, subnetIds, securityGroupId, availabilityZones }: AuroraPostgresProps) {
     super(scope, id);
@@ -88,5 +91,31 @@ export class AuroraPostgres extends Construct {
           performanceInsightsEnabled: true,
         }),
     );
+    const scaling = model.readerAutoscaling;
+    if (!scaling) return;
+    // From `readers` up: Aurora adds readers of its own (outside terraform state) in the subnet group's AZs and
+    // removes them again. It scales only while every reader is available, so it registers after them.
+    this.readerScaling = new AppautoscalingTarget(this, 'reader_scaling_target', {
+      serviceNamespace: 'rds',
+      scalableDimension: 'rds:cluster:ReadReplicaCount',
+      resourceId: `cluster:${this.cluster.clusterIdentifier}`,
+      minCapacity: scaling.min,
+      maxCapacity: scaling.max,
+      dependsOn: [this.instance, ...this.readers],
+    });
+    new AppautoscalingPolicy(this, 'reader_scaling_cpu', {
+      name: scaling.policyName,
+      policyType: 'TargetTrackingScaling',
+      serviceNamespace: this.readerScaling.serviceNamespace,
+      scalableDimension: this.readerScaling.scalableDimension,
+      resourceId: this.readerScaling.resourceId,
+      targetTrackingScalingPolicyConfiguration: {
+        targetValue: scaling.cpuTarget,
+        predefinedMetricSpecification: { predefinedMetricType: 'RDSReaderAverageCPUUtilization' },
+        // A new reader takes minutes to come up: no second one before the first can take load.
+        scaleOutCooldown: 300,
+        scaleInCooldown: 600,
+      },
+    });
   }
 }

@@ -1,12 +1,14 @@
 import { Construct } from 'constructs';
 import type { TierInputs } from '../../core/inputs.ts';
-import { ref } from '../../model/context.ts';
+import { logRetentionDays, ref, type ModelContext } from '../../model/context.ts';
 import type { DataModel } from '../../model/data.ts';
 import { AuroraPostgres } from './aurora.ts';
+import { DbSetupTask } from './db-setup.ts';
 import { QueueWithDlq } from './queues.ts';
 import { Redis } from './redis.ts';
 
 export interface AwsDataProps {
+  readonly ctx: ModelContext;
   readonly model: DataModel;
   readonly inputs: TierInputs;
 }
@@ -18,7 +20,9 @@ export class AwsData extends Construct {
   readonly queues: QueueWithDlq[];
   readonly outputs: Record<string, unknown> = {};
 
-  constructor(scope: Construct, id: string, { model, inputs }: AwsDataProps) {
+  readonly setup?: DbSetupTask;
+
+  constructor(scope: Construct, id: string, { ctx, model, inputs }: AwsDataProps) {
     super(scope, id);
     const subnetIds = inputs.list(ref('network', 'privateSubnetIds'));
     if (model.postgres) {
@@ -29,14 +33,34 @@ export class AwsData extends Construct {
         availabilityZones: model.postgres.readers.length > 0 ? inputs.list(ref('network', 'availabilityZones')) : [],
       });
       this.postgres = pg;
+      const masterSecretArn = pg.cluster.masterUserSecret.get(0).secretArn;
+      const setup = new DbSetupTask(this, 'db_setup', {
+        model: model.postgres.setup,
+        region: ctx.target.spec.region!,
+        logRetentionDays: logRetentionDays(ctx.spec),
+        masterSecretArn,
+        host: pg.cluster.endpoint,
+        port: model.postgres.port,
+        databaseName: model.postgres.databaseName,
+      });
+      this.setup = setup;
+      // The services' group: the one Postgres takes connections from, with egress to ECR and Secrets Manager.
+      const setupSecurityGroupId = inputs.string(ref('network', 'serviceSecurityGroupId'));
       Object.assign(this.outputs, {
         postgresEndpoint: pg.cluster.endpoint,
         postgresReaderEndpoint: pg.cluster.readerEndpoint,
         postgresPort: pg.cluster.port,
         postgresDatabase: pg.cluster.databaseName,
-        postgresSecretArn: pg.cluster.masterUserSecret.get(0).secretArn,
+        postgresSecretArn: masterSecretArn,
         postgresClusterId: pg.cluster.clusterIdentifier,
         postgresClusterResourceId: pg.cluster.clusterResourceId,
+        postgresAppUser: model.postgres.appUsername,
+        dbSetupClusterArn: setup.cluster.arn,
+        dbSetupTaskDefinitionArn: setup.taskDefinition.arn,
+        dbSetupContainer: model.postgres.setup.container,
+        dbSetupSubnetIds: subnetIds,
+        dbSetupSecurityGroupId: setupSecurityGroupId,
+        dbSetupLogGroup: setup.logGroup.name,
       });
     }
     if (model.redis) {

@@ -92,6 +92,8 @@ describe('importRenderBlueprint: the flat layout (chat.yaml: Daphne, Celery, cro
     });
     expect(r.spec().data).toEqual({ postgres: { engineVersion: '16.6', minCapacity: 0.5, maxCapacity: 1 }, redis: { nodeType: 'cache.t4g.small', replicas: 1, maxmemoryPolicy: 'allkeys-lru' } });
     expect(r.spec().frontend).toEqual({ spa: true });
+    // Parsed as the API stores it, the worker still has no port: no mapping, target group or ingress for it.
+    expect(parseEnvironment(r.documents[0]).spec.compute!.services[1].port).toBeUndefined();
   });
 
   it('warns, by Blueprint path, about everything that did not carry over, with the AWS way', () => {
