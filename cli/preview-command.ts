@@ -71,8 +71,11 @@ async function createPreview(conn: Connection, base: string, options: CreateOpti
     console.error(`environment/${options.name} is not Ready: ${why?.reason ?? ''} ${why?.message ?? ''}`.trimEnd());
     return EXIT.failed;
   }
+  console.log(`environment/${options.name} Ready${env.spec.verify ? ' and Verified' : ''}`);
+  // Its own line, for scripts (the GitHub Actions example comments it on the pull request).
   const url = publicUrl(env, settled);
-  console.log(`environment/${options.name} Ready${env.spec.verify ? ' and Verified' : ''}: ${url ?? 'no public URL (no domain, verify.baseUrl or load balancer output)'}`);
+  if (url) console.log(`url: ${url}`);
+  else console.log('no public URL: no domain, verify.baseUrl or load balancer output');
   return EXIT.ok;
 }
 
