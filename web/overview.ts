@@ -90,12 +90,15 @@ export function renderOverview(root: HTMLElement, deps: OverviewDeps): () => voi
     let row = rows.get(name);
     if (!row) {
       const overall = cellView(environmentCell(env), `${name} overall`);
-      const target = h('td', { class: 'target' });
+      const target = h('td', { class: 'target', 'data-label': 'target' });
       const cells = [...TIERS.map((t) => cellView(tierCell(env, t), `${name} ${t}`)), cellView(verifiedCell(env), `${name} verified`)];
       const tr = h('tr', { 'data-env': name },
         h('th', { scope: 'row' }, h('a', { href: `#/env/${encodeURIComponent(name)}` }, name), ' ', overall),
         target,
-        cells.map((c, i) => h('td', { 'data-tier': i < TIERS.length ? TIERS[i] : 'verified' }, c)));
+        cells.map((c, i) => {
+          const column = i < TIERS.length ? TIERS[i] : 'verified';
+          return h('td', { 'data-tier': column, 'data-label': column }, c);
+        }));
       row = { env, tr, overall, target, cells };
       rows.set(name, row);
       const after = [...rows.keys()].sort().find((n) => n > name);
