@@ -56,7 +56,8 @@ export function renderOverview(root: HTMLElement, deps: OverviewDeps): () => voi
       h('label', { for: 'filter-label' }, 'Labels'), labelInput, labelError,
       h('label', { for: 'filter-target' }, 'Target'), targetSelect),
     summary,
-    h('div', { class: 'scroll' }, table));
+    // No scrolling box around it (it would clip the reasons' tooltips): narrow screens get cards instead.
+    table);
 
   const matches = (env: StoredEnvironment, pairs: [string, string][], target: string) =>
     (!target || env.spec.target === target) && pairs.every(([k, v]) => env.metadata.labels?.[k] === v);
