@@ -3,6 +3,7 @@ import { ValidationError } from '../../validate.ts';
 import { isMap, listAt, scalar, toName, type Notes, type Raw } from './notes.ts';
 import { normalizeType } from './env-vars.ts';
 import { warnUnhandled } from './fields.ts';
+import { PREVIEW_TOP_LEVEL } from './previews.ts';
 import { runtimeOf } from './services.ts';
 import { SERVICE_TYPES, type BlueprintDatabase, type BlueprintGroup, type BlueprintService, type ServiceKind } from './scope.ts';
 
@@ -21,7 +22,7 @@ export interface BlueprintUnit {
   readonly groups: BlueprintGroup[];
 }
 
-const TOP_LEVEL = ['services', 'databases', 'envVarGroups', 'projects', 'version'];
+const TOP_LEVEL = ['services', 'databases', 'envVarGroups', 'projects', 'version', ...PREVIEW_TOP_LEVEL];
 const ENVIRONMENT_FIELDS = ['name', 'services', 'databases', 'envVarGroups'];
 
 /** The YAML text as a mapping; a YAML error names its line, a non-Blueprint says what was expected. */

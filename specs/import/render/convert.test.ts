@@ -171,14 +171,15 @@ describe('importRenderBlueprint: projects and environments, older spellings (pro
     expect(many.warnings['databases[0].readReplicas']).toContain('at most 15 readers');
   });
 
-  it('warns about the second database, the private service, its address and previews', () => {
+  it('warns about the second database, the private service and its address; previews become the preview recipe', () => {
     const at = 'projects[0].environments[0]';
     expect(r.warnings).toMatchObject({
       [`${at}.databases[1]`]: expect.stringContaining('second database analytics-db'),
       [`${at}.services[0].envVars[2].fromService`]: expect.stringContaining('read REDIS_HOST'),
       [`${at}.networkIsolationEnabled`]: expect.any(String),
-      previews: expect.stringContaining('an Environment per pull request'),
     });
+    expect(r.warnings.previews).toBeUndefined();
+    expect(r.mapped).toContainEqual({ path: 'previews', message: expect.stringContaining('`npx terrace preview create shop-staging --name pr-<number> --ttl 72h`') });
     expect(r.warnings[`${at}.services[0]`]).toContain('replace shop-staging.example.com with your domain');
   });
 

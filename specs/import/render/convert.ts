@@ -3,6 +3,7 @@ import { ValidationError, parseEnvironment } from '../../validate.ts';
 import { blueprintUnits, readBlueprint, unitPath, type BlueprintUnit } from './blueprint.ts';
 import { postgres, redis } from './data.ts';
 import { frontend } from './frontend.ts';
+import { previewRecipe } from './previews.ts';
 import { scalar, Notes, type Note, type Raw } from './notes.ts';
 import type { BlueprintService, Scope } from './scope.ts';
 import { computeService, servicePorts } from './services.ts';
@@ -42,6 +43,7 @@ export function importRenderBlueprint(text: string, options: RenderImportOptions
   const top = readBlueprint(text, options.source ?? 'render.yaml');
   const units = blueprintUnits(top, options.name, notes);
   const documents = notes.errors.length > 0 ? [] : units.map((unit) => environment(unit, options, notes));
+  if (notes.errors.length === 0) previewRecipe(top, units, documents, notes);
   const names = units.map((u) => u.name);
   names.forEach((n, i) => names.indexOf(n) < i && notes.error(unitPath(units[i]), `becomes Environment ${n}, like another: pass --name or rename`));
   if (notes.errors.length > 0) throw new ValidationError(notes.errors);

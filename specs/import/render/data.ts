@@ -1,10 +1,11 @@
 import { REDIS_MAXMEMORY_POLICIES } from '../../environment.ts';
 import { warnUnhandled } from './fields.ts';
+import { PREVIEW_DATABASE_FIELDS } from './previews.ts';
 import { isMap, scalar, stringAt, type Notes, type Raw } from './notes.ts';
 import type { BlueprintDatabase, BlueprintService } from './scope.ts';
 import { KEY_VALUE_PLANS, POSTGRES_VERSIONS, databaseCapacity, normalizePlan } from './tables.ts';
 
-const DATABASE_HANDLED = ['name', 'plan', 'postgresMajorVersion', 'region', 'databaseName', 'user', 'highAvailability', 'readReplicas', 'diskSizeGB'];
+const DATABASE_HANDLED = ['name', 'plan', 'postgresMajorVersion', 'region', 'databaseName', 'user', 'highAvailability', 'readReplicas', 'diskSizeGB', ...PREVIEW_DATABASE_FIELDS];
 /** Aurora's limit of readers in a cluster (the schema's maximum of data.postgres.readers). */
 const MAX_READERS = 15;
 const KEY_VALUE_HANDLED = ['type', 'name', 'plan', 'region', 'maxmemoryPolicy', 'ipAllowList'];

@@ -9,9 +9,9 @@ export const LEFT_OUT: Record<string, string> = {
   autoDeployTrigger: 'CI deploys: build and push the image, then PUT the Environment (terrace apply -f) with the new tag',
   branch: 'CI decides which branch builds the image and updates the Environment',
   repo: 'CI builds the image from this repository',
-  pullRequestPreviewsEnabled: 'previews: CI creates an Environment per pull request (terrace apply) and deletes it when the pull request closes',
-  previews: 'previews: CI creates an Environment per pull request (terrace apply) and deletes it when the pull request closes',
-  previewPlan: 'previews: size the per-pull-request Environment in the spec CI applies',
+  pullRequestPreviewsEnabled: 'previews: CI runs terrace preview create <environment> --name pr-<number> per pull request and terrace preview delete when it closes (README: Preview environments)',
+  previews: 'previews: CI runs terrace preview create <environment> --name pr-<number> per pull request and terrace preview delete when it closes (README: Preview environments)',
+  previewPlan: 'previews: a preview keeps one Redis node without replicas; size it with terrace preview create --set',
   previewDiskSizeGB: 'previews: Aurora storage grows on its own',
   ipAllowList: 'the data tier is reachable only from the services\' security group inside the VPC; for a public service, restrict clients with AWS WAF on the ALB',
   initialDeployHook: 'run it once as a one-off ECS task (aws ecs run-task with a command override) after the first apply',
@@ -23,8 +23,8 @@ export const LEFT_OUT: Record<string, string> = {
   dockerContext: 'the image build runs in CI',
   networkIsolationEnabled: 'each Environment has its own VPC: services of different Environments cannot reach each other',
   protectionsEnabled: 'use spec.approval: manual so every change waits for an approved plan',
-  previewsEnabled: 'previews: CI creates an Environment per pull request (terrace apply) and deletes it when the pull request closes',
-  previewsExpireAfterDays: 'previews: CI deletes the pull request\'s Environment when it closes',
+  previewsEnabled: 'previews: CI runs terrace preview create <environment> --name pr-<number> per pull request and terrace preview delete when it closes (README: Preview environments)',
+  previewsExpireAfterDays: 'previews: terrace preview create --ttl <days>d; the controller deletes an expired preview',
 };
 
 /** Top-level keys that only carry metadata: never warned. */

@@ -1,6 +1,7 @@
 import { scalar, isMap, numberAt, stringAt, type Notes, type Raw } from './notes.ts';
 import { privateAddress, serviceEnv } from './env-vars.ts';
 import { warnUnhandled } from './fields.ts';
+import { PREVIEW_SERVICE_FIELDS } from './previews.ts';
 import type { BlueprintGroup, BlueprintService, Scope } from './scope.ts';
 import { DEFAULT_SERVICE_PLAN, SERVICE_PLANS, normalizePlan } from './tables.ts';
 
@@ -8,7 +9,7 @@ import { DEFAULT_SERVICE_PLAN, SERVICE_PLANS, normalizePlan } from './tables.ts'
 export const RENDER_DEFAULT_PORT = 10000;
 const HEALTH_CHECK_PATH = /^\/[A-Za-z0-9_./?=&-]*$/;
 /** Fields this converter reads (the build fields are described in the image line of the report). */
-const HANDLED = ['type', 'name', 'runtime', 'env', 'plan', 'region', 'startCommand', 'dockerCommand', 'image', 'healthCheckPath', 'numInstances', 'scaling', 'envVars', 'domains', 'buildCommand', 'dockerfilePath', 'dockerContext', 'rootDir', 'schedule', 'maxShutdownDelaySeconds'];
+const HANDLED = ['type', 'name', 'runtime', 'env', 'plan', 'region', 'startCommand', 'dockerCommand', 'image', 'healthCheckPath', 'numInstances', 'scaling', 'envVars', 'domains', 'buildCommand', 'dockerfilePath', 'dockerContext', 'rootDir', 'schedule', 'maxShutdownDelaySeconds', ...PREVIEW_SERVICE_FIELDS];
 
 export interface ServiceOptions {
   scope: Scope;
