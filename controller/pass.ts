@@ -1,7 +1,6 @@
 import { findCondition, isTrue, removeCondition, setCondition } from '../specs/conditions.ts';
 import { TIER_DEPENDENCIES, TIERS, declaredTiers, type Tier } from '../specs/environment.ts';
 import type { EnvironmentStatus, TierStatus } from '../specs/status.ts';
-import { parseEnvironment, ValidationError } from '../specs/validate.ts';
 import { stableStringify } from '../specs/store/stable-json.ts';
 import type { StoredEnvironment, StoredTarget } from '../specs/store/types.ts';
 import { environmentConditions, tierReady } from './env-conditions.ts';
@@ -9,6 +8,7 @@ import { isBug, RetryableError, TerminalError, TierError } from './errors.ts';
 import { readPending } from './pending-plan.ts';
 import type { PassDeps, ReconcileResult } from './reconciler.ts';
 import { errorMessage } from './redact.ts';
+import { validationProblems } from './spec-check.ts';
 import { setTierConditions } from './tier-conditions.ts';
 import { decide, runsTerraform, type TierFacts, type Work } from './tier-decide.ts';
 import { execute, type Report } from './tier-execute.ts';
@@ -20,6 +20,7 @@ import { verifyPlan } from './verify/plan.ts';
 import { verifyRecord } from './verify/result.ts';
 import { runChecks } from './verify/run.ts';
 import { verificationDue } from './verify/schedule.ts';
+import { setUpDatabase } from './db-setup/step.ts';
 import { QUEUED_REQUEUE_MS } from './verify/slots.ts';
 
 type Goal = TierFacts['goal'];
@@ -118,6 +119,8 @@ export class Pass {
       }
       const planBefore = this.status.tiers[tier]?.lastPlan?.id;
       const result = await this.applyTier(tier, target);
+      // The database's own setup (app user, extensions) follows the data tier: controller/db-setup/.
+      if (tier === 'data' && !result.failure) result.failure = await setUpDatabase(this.deps, { env: this.env, target, status: this.status, generation: this.generation, signal: this.signal, event: (e) => this.event(e) });
       const plan = this.status.tiers[tier]?.lastPlan?.id;
       if (result.failure) {
         failures.set(tier, result.failure);
@@ -255,7 +258,7 @@ export class Pass {
     if (last) return last;
     if (!target) return new TierError('TargetNotFound', `cannot destroy ${tier}: Target ${this.env.spec.target} is gone and no stack is left here`);
     try {
-      return this.deps.teardown({ environment: this.env, target, tier });
+      return await this.deps.teardown({ environment: this.env, target, tier });
     } catch (err) {
       return this.synthesisFailure(tier, err, false);
     }
@@ -414,17 +417,6 @@ export class Pass {
     if (this.signal.aborted) return;
     this.busy = true;
     await this.deps.store.appendEvent(this.name, { ...e, time: new Date(this.deps.clock.now()).toISOString() });
-  }
-}
-
-function validationProblems(env: StoredEnvironment): string | undefined {
-  const { status: _status, ...doc } = env;
-  try {
-    parseEnvironment(doc);
-    return undefined;
-  } catch (err) {
-    if (!(err instanceof ValidationError)) throw err;
-    return err.problems.map((p) => `${p.path}: ${p.message}`).join('\n');
   }
 }
 

@@ -8,10 +8,11 @@ import type { TerraformRunner } from './runner.ts';
 import { StackCache, type Synthesize } from './synth-cache.ts';
 import { TerraformSlots } from './terraform-slots.ts';
 import { VerifySlots } from './verify/slots.ts';
+import type { TaskRunners } from './db-setup/step.ts';
 import type { WorkDirs } from './workdirs.ts';
 
 /** Builds the provider-and-backend-only stack that can destroy a tier the spec may no longer describe. */
-export type Teardown = (input: { environment: StoredEnvironment; target: StoredTarget; tier: Tier }) => string;
+export type Teardown = (input: { environment: StoredEnvironment; target: StoredTarget; tier: Tier }) => string | Promise<string>;
 
 export interface ReconcilerDeps {
   store: Store;
@@ -29,6 +30,8 @@ export interface ReconcilerDeps {
   observer?: ControllerObserver;
   /** Verifications run at once, shared by every pass of this reconciler (default VERIFY_CONCURRENCY). */
   verifySlots?: VerifySlots;
+  /** Who runs the database setup task for a Target (default: ECS for aws targets, none for local). */
+  taskRunners?: TaskRunners;
   /** Terraform runs at once, shared by every pass (TERRACE_CONCURRENCY; default 4). */
   terraformSlots?: TerraformSlots;
 }

@@ -57,7 +57,7 @@ export interface SpeculativePlannerOptions {
   terraform: SpeculativeTerraform;
   synthesize: (input: SynthInput) => SynthesizedTier | Promise<SynthesizedTier>;
   /** The stack that destroys a tier the spec no longer declares. */
-  teardown: (input: Omit<SynthInput, 'inputs'>) => string;
+  teardown: (input: Omit<SynthInput, 'inputs'>) => string | Promise<string>;
   /** The controller's working directory of a tier: where the local backend keeps the state this plan reads. */
   stateDir: (environment: string, tier: string) => string;
   /** Scratch directories go here, one per plan, removed when it ends. */
@@ -140,7 +140,7 @@ export class SpeculativePlanner {
   private async planDestroy(environment: Environment, target: Target, tier: Tier, run: Run): Promise<TierPlan> {
     let json: string;
     try {
-      json = this.options.teardown({ environment, target, tier });
+      json = await this.options.teardown({ environment, target, tier });
     } catch (err) {
       return failed(tier, `synthesis failed: ${errorMessage((err as Error).message)}`);
     }

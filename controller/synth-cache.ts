@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { GuardrailViolation, SynthInput, SynthesizedTier } from '../constructs/index.ts';
 import { stableStringify } from '../specs/store/stable-json.ts';
 import { sha256 } from './workdirs.ts';
@@ -19,6 +21,19 @@ interface Summary {
   violations: GuardrailViolation[];
 }
 
+export interface StackCacheOptions {
+  maxSummaries?: number;
+  maxStacks?: number;
+  /**
+   * Where a tier's summary is kept on disk (its working directory), with the fingerprint of the code that made it
+   * (`codeFingerprint`): after a restart, an environment at rest is known unchanged without loading the
+   * constructs. Without a fingerprint nothing is kept on disk.
+   */
+  disk?: { dir: (environment: string, tier: string) => string; fingerprint?: string };
+}
+
+const SUMMARY_FILE = '.terrace-stack-summary.json';
+
 /**
  * Synthesis is pure, so equal inputs give equal stacks: a resync with nothing new costs a key, not a synth.
  * Environments at rest keep only a summary (hash, counts: ~200 bytes) per tier; full stacks (10-20 KB each) are
@@ -31,22 +46,52 @@ export class StackCache {
   /** Syntheses run (misses), for tests and benches. */
   synthesized = 0;
 
+  private readonly maxSummaries: number;
+  private readonly maxStacks: number;
+
   constructor(
     private readonly synthesize: Synthesize,
-    private readonly maxSummaries = 20_000,
-    private readonly maxStacks = 16,
-  ) {}
+    private readonly options: StackCacheOptions = {},
+  ) {
+    this.maxSummaries = options.maxSummaries ?? 20_000;
+    this.maxStacks = options.maxStacks ?? 16;
+  }
 
   async get(input: SynthInput): Promise<TierStack> {
     const key = inputKey(input);
-    const hit = this.summaries.get(key);
+    const hit = this.summaries.get(key) ?? this.fromDisk(key, input);
     if (hit) {
       touch(this.summaries, key, hit);
+      evict(this.summaries, this.maxSummaries);
       return { ...hit, json: () => this.json(key, input) };
     }
     const json = await this.run(key, input);
     const summary = this.summaries.get(key)!;
     return { ...summary, json: async () => json };
+  }
+
+  private summaryFile(input: SynthInput): string | undefined {
+    const disk = this.options.disk;
+    return disk?.fingerprint ? join(disk.dir(input.environment.metadata.name, input.tier), SUMMARY_FILE) : undefined;
+  }
+
+  private fromDisk(key: string, input: SynthInput): Summary | undefined {
+    const file = this.summaryFile(input);
+    if (!file || !existsSync(file)) return undefined;
+    try {
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as Summary & { key: string; fingerprint: string };
+      if (saved.key !== key || saved.fingerprint !== this.options.disk!.fingerprint) return undefined;
+      return { hash: saved.hash, resourceCount: saved.resourceCount, violations: saved.violations };
+    } catch {
+      return undefined; // unreadable: synthesize again
+    }
+  }
+
+  private toDisk(key: string, input: SynthInput, summary: Summary): void {
+    const file = this.summaryFile(input);
+    if (!file) return;
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, JSON.stringify({ key, fingerprint: this.options.disk!.fingerprint, ...summary }));
   }
 
   private async json(key: string, input: SynthInput): Promise<string> {
@@ -61,6 +106,7 @@ export class StackCache {
     const summary = { hash: sha256(result.json), resourceCount: result.resourceCount, violations: result.violations };
     touch(this.summaries, key, summary);
     touch(this.stacks, key, result.json);
+    this.toDisk(key, input, summary);
     evict(this.summaries, this.maxSummaries);
     evict(this.stacks, this.maxStacks);
     return result.json;
@@ -73,8 +119,8 @@ export class StackCache {
 }
 
 /** The Reconciler's synthesis: shared cached one when given one, else a cache of its own around the function. */
-export function cachedSynthesize(synthesize: Synthesize, maxSummaries?: number): StackCache {
-  return new StackCache(synthesize, maxSummaries);
+export function cachedSynthesize(synthesize: Synthesize, options?: StackCacheOptions): StackCache {
+  return new StackCache(synthesize, options);
 }
 
 /** Everything synthesis reads: the environment's name, labels and spec, the target, the tier and its inputs. */

@@ -3,13 +3,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { synthesizeEnvironment, synthesizeTeardown, synthesizeTier } from '../constructs/index.ts';
 import { realClock } from '../controller/clock.ts';
 import { Controller } from '../controller/controller.ts';
 import { controllerMetrics } from '../controller/metrics.ts';
 import { Reconciler } from '../controller/reconciler.ts';
 import { TerraformCli } from '../controller/runner.ts';
 import { cachedSynthesize } from '../controller/synth-cache.ts';
+import { codeFingerprint } from '../controller/code-fingerprint.ts';
+import { loadConstructs, synthesizeTeardownLazily, synthesizeTierLazily } from '../controller/lazy-synth.ts';
+import { TerraformSlots } from '../controller/terraform-slots.ts';
 import { WorkDirs } from '../controller/workdirs.ts';
 import { SpeculativePlanner } from '../controller/speculative-plan.ts';
 import { loadDocuments } from '../specs/load.ts';
@@ -65,8 +67,8 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
   // `terrace diff`: its own scratch dirs and slots; it reads the state in the controller's working dirs.
   const planner = new SpeculativePlanner({
     terraform,
-    synthesize: synthesizeTier,
-    teardown: synthesizeTeardown,
+    synthesize: synthesizeTierLazily,
+    teardown: synthesizeTeardownLazily,
     stateDir: (environment, tier) => workdirs.dir(environment, tier),
     scratchRoot: join(settings.dataDir, 'plans'),
     timeoutMs: settings.planTimeoutMs,
@@ -76,8 +78,10 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
     store,
     terraform,
     workdirs,
-    synthesize: cachedSynthesize(synthesizeTier),
-    teardown: synthesizeTeardown,
+    // Stack summaries kept beside each tier's state: environments at rest need no synthesis after a restart.
+    synthesize: cachedSynthesize(synthesizeTierLazily, { disk: { dir: (e, t) => workdirs.dir(e, t), fingerprint: codeFingerprint() } }),
+    teardown: synthesizeTeardownLazily,
+    terraformSlots: new TerraformSlots(settings.concurrency),
     clock: realClock,
     log,
     timeoutMs: settings.terraformTimeoutMs,
@@ -105,7 +109,7 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
     webRoot: WEB_ROOT,
     planner,
     dryRun: async (environment, target) =>
-      synthesizeEnvironment(environment, target).map((t) => ({ tier: t.tier, resources: t.resourceCount, outputs: t.outputs, violations: t.violations })),
+      (await loadConstructs()).synthesizeEnvironment(environment, target).map((t) => ({ tier: t.tier, resources: t.resourceCount, outputs: t.outputs, violations: t.violations })),
   });
   await app.listen({ port: settings.port, host: settings.host });
   const address = app.server.address();
