@@ -136,3 +136,65 @@ describe('terrace diff', () => {
     expect((await direct.json()).errors.map((e: { path: string }) => e.path)).toContain('spec.network.azCount');
   });
 });
+
+describe('terrace wait', () => {
+  it('exits 0 once Ready at the generation read at start: an older generation\'s Ready does not count', async () => {
+    await put(small('wait-ok'));
+    const first = await terrace(['wait', 'environment/wait-ok', '--for', 'condition=Ready', '--timeout', '60s']);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout.trim()).toBe('environment/wait-ok: condition Ready met at generation 1');
+
+    // Generation 2 is stored but cannot be reconciled while the test holds the lease: Ready stays True at
+    // generation 1, which must not count.
+    let held = false;
+    for (let i = 0; i < 1000 && !held; i++) held = await plane.store.acquireLease('wait-ok', 'the-test', 120_000);
+    expect(held).toBe(true);
+    await put(small('wait-ok', (s) => (s.network.cidr = '10.77.0.0/16')));
+    const early = await terrace(['wait', 'environment/wait-ok', '--for', 'condition=Ready', '--timeout', '2s']);
+    expect(early.code).toBe(1);
+    expect(early.stderr.trim()).toBe('error: environment/wait-ok: Timeout: not Ready within 2 s');
+
+    await plane.store.releaseLease('wait-ok', 'the-test');
+    const reconcile = await fetch(`${plane.url}/v1/environments/wait-ok/reconcile`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(reconcile.status).toBe(202);
+    const second = await terrace(['wait', 'environment/wait-ok', '--for', 'condition=Ready', '--timeout', '60s', '-o', 'json']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ environment: 'wait-ok', met: true, status: { observedGeneration: 2 } });
+  });
+
+  it('exits 1 with the failing tier, its reason and terraform\'s message when a tier fails', async () => {
+    await put(small('wait-fail'));
+    await until('wait-fail', readyAtGeneration);
+    const state = join(dir.path, 'work', 'wait-fail', 'network', 'terraform.tfstate');
+    const good = readFileSync(state, 'utf8');
+    writeFileSync(state, '{ this is not a state file');
+    try {
+      await put(small('wait-fail', (s) => (s.network.cidr = '10.78.0.0/16')));
+      const r = await terrace(['wait', 'environment/wait-fail', '--for', 'condition=Ready', '--timeout', '60s']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^error: environment\/wait-fail: tier network: PlanFailed: [\s\S]*Unsupported state file format/m);
+    } finally {
+      writeFileSync(state, good);
+    }
+  });
+
+  it('exits 1 when the timeout passes, saying what holds the environment up', async () => {
+    await put(small('wait-slow', (s) => (s.suspend = true)));
+    await until('wait-slow', (s) => s.observedGeneration === 1);
+    const r = await terrace(['wait', 'environment/wait-slow', '--for', 'condition=Ready', '--timeout', '1s']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('error: environment/wait-slow: Timeout: not Ready within 1 s; Suspended: spec.suspend is true: nothing runs');
+  });
+
+  it('waits for a deletion, and refuses a wait for Verified without spec.verify', async () => {
+    await put(small('wait-gone', (s) => (s.suspend = true)));
+    const verified = await terrace(['wait', 'env/wait-gone', '--for', 'condition=Verified']);
+    expect(verified.code).toBe(1);
+    expect(verified.stderr).toContain('has no spec.verify');
+    expect((await fetch(`${plane.url}/v1/environments/wait-gone`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })).status).toBe(202);
+    const r = await terrace(['wait', 'environment/wait-gone', '--for', 'delete', '--timeout', '60s']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('environment/wait-gone is deleted');
+  });
+});

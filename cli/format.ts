@@ -30,3 +30,11 @@ export async function serialize(value: unknown, output: Output): Promise<string>
 export function conditionOf<C extends { type: string }>(conditions: readonly C[] | undefined, type: string): C | undefined {
   return conditions?.find((c) => c.type === type);
 }
+
+/** `250ms`, `90s`, `15m`, `2h`, `1d`, or bare seconds, in milliseconds; undefined when it is none of these. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
+}

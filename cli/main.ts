@@ -12,6 +12,7 @@ import { registerServe } from './serve-command.ts';
 import { registerStatus } from './status-command.ts';
 import { registerSynth } from './synth-command.ts';
 import { registerVerify } from './verify-command.ts';
+import { registerWait } from './wait-command.ts';
 
 // Every command is declared here at start (name, arguments, options: commander only), and each loads what it
 // needs in its action with `await import()`. A `*-command.ts` file imports at its top only commander, node
@@ -36,6 +37,7 @@ registerGet(program);
 registerStatus(program);
 registerOperations(program);
 registerVerify(program);
+registerWait(program);
 registerPreview(program);
 registerDashboard(program);
 

@@ -1,0 +1,152 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { EnvironmentResource } from '../api/schemas.ts';
+import type { Static } from '@sinclair/typebox';
+import { ApiError, connect, getOptional, pathOf, withConnection, type Connection } from './client.ts';
+import { EXIT, run } from './exit-codes.ts';
+import { conditionOf, parseDuration } from './format.ts';
+import { watchEnvironment, type Status } from './watch.ts';
+
+type Environment = Static<typeof EnvironmentResource>;
+
+interface WaitOptions {
+  for: string;
+  timeout: number;
+  output?: 'json';
+}
+
+type Goal = { kind: 'condition'; type: 'Ready' | 'Verified' } | { kind: 'delete' };
+
+/** Why the wait ended without its goal: the tier to look at, the reason and terraform's (or the checks') words. */
+interface Failure {
+  tier?: string;
+  reason: string;
+  message: string;
+}
+
+// Tier reasons that mean "not yet" rather than "failed".
+const PENDING = new Set(['Progressing', 'DependencyNotReady', 'AwaitingApproval', 'Deleting', 'Planning', 'Applying', 'Queued']);
+const TIER_ORDER = ['network', 'data', 'compute', 'frontend', 'observability'];
+
+// `terrace wait environment/<name> --for condition=Ready|condition=Verified|delete [--timeout 15m]`
+export function registerWait(program: Command): void {
+  const command = withConnection(
+    program
+      .command('wait')
+      .description('wait until an Environment is Ready or Verified at its current generation, or deleted (exit 1 with the failing tier, reason and message when it stalls, fails or the timeout passes)')
+      .argument('<environment>', 'environment/<name>')
+      .requiredOption('--for <goal>', 'condition=Ready, condition=Verified or delete')
+      .addOption(new Option('--timeout <duration>', 'give up after this long: 90s, 15m, 2h').default(15 * 60_000, '15m').argParser(timeoutOf))
+      .addOption(new Option('-o, --output <format>', 'print the outcome and the last status as JSON').choices(['json'])),
+  );
+  command.action(run((ref: string, options: WaitOptions) => wait(connect(command), nameOf(ref), goalOf(options.for), options)));
+}
+
+async function wait(conn: Connection, name: string, goal: Goal, { timeout, output }: WaitOptions): Promise<number> {
+  const env = await getOptional<Environment>(conn, pathOf('Environment', name));
+  if (!env) {
+    if (goal.kind === 'delete') return report(output, name, { met: true, message: `environment/${name} is deleted` });
+    throw new Error(`environment/${name} not found`);
+  }
+  if (goal.kind === 'condition' && goal.type === 'Verified' && !env.spec.verify) {
+    throw new Error(`environment/${name} has no spec.verify: nothing is ever Verified (wait for condition=Ready)`);
+  }
+  // The goal is met at this generation or a later one: a spec change made during the wait moves it on.
+  const generation = env.metadata.generation ?? 0;
+  const deadline = AbortSignal.timeout(timeout);
+  let last: Status | undefined;
+  try {
+    for await (const change of watchEnvironment(conn, name, deadline)) {
+      if (change.deleted) {
+        if (goal.kind === 'delete') return report(output, name, { met: true, message: `environment/${name} is deleted` });
+        return report(output, name, { met: false, failure: { reason: 'Deleted', message: `environment/${name} was deleted` } });
+      }
+      last = change.status;
+      if (goal.kind === 'condition' && met(last, goal.type, generation)) {
+        return report(output, name, { met: true, message: `environment/${name}: condition ${goal.type} met at generation ${last.observedGeneration}`, status: last });
+      }
+      const failure = failureOf(last, generation);
+      if (failure) return report(output, name, { met: false, failure, status: last });
+    }
+    throw new Error(`the server ended the watch of environment/${name}`);
+  } catch (err) {
+    if (!deadline.aborted || err instanceof ApiError) throw err;
+    const seconds = Math.round(timeout / 1000);
+    const pending = last ? blocking(last) : undefined;
+    const message = `not ${goal.kind === 'delete' ? 'deleted' : goal.type} within ${seconds} s${pending ? `; ${pending.reason}: ${pending.message}` : ''}`;
+    return report(output, name, { met: false, failure: { tier: pending?.tier, reason: 'Timeout', message }, status: last });
+  }
+}
+
+function met(status: Status, type: 'Ready' | 'Verified', generation: number): boolean {
+  if ((status.observedGeneration ?? 0) < generation) return false;
+  const c = conditionOf(status.conditions, type);
+  if (c?.status !== 'True') return false;
+  if ((c.observedGeneration ?? 0) >= generation) return true;
+  // A verification of an earlier generation counts once Ready (which requires Verified) is True at this one.
+  const ready = conditionOf(status.conditions, 'Ready');
+  return type === 'Verified' && ready?.status === 'True' && (ready.observedGeneration ?? 0) >= generation;
+}
+
+/** Stalled (the spec must change), or a failed tier being retried, at this generation or a later one. */
+function failureOf(status: Status, generation: number): Failure | undefined {
+  if ((status.observedGeneration ?? 0) < generation) return undefined;
+  const stalled = conditionOf(status.conditions, 'Stalled');
+  const reconciling = conditionOf(status.conditions, 'Reconciling');
+  const failing = stalled?.status === 'True' ? stalled : reconciling?.status === 'True' && reconciling.reason === 'ProgressingWithRetry' ? reconciling : undefined;
+  if (!failing || (failing.observedGeneration ?? 0) < generation) return undefined;
+  const tier = failedTier(status);
+  if (tier) return tier;
+  const ready = conditionOf(status.conditions, 'Ready');
+  return { reason: ready?.reason ?? failing.reason, message: ready?.message ?? failing.message };
+}
+
+function failedTier(status: Status): Failure | undefined {
+  for (const tier of Object.keys(status.tiers).sort((a, b) => TIER_ORDER.indexOf(a) - TIER_ORDER.indexOf(b))) {
+    const ready = conditionOf(status.tiers[tier].conditions, 'Ready');
+    if (ready?.status === 'False' && !PENDING.has(ready.reason)) return { tier, reason: ready.reason, message: ready.message };
+  }
+  const verified = conditionOf(status.conditions, 'Verified');
+  if (verified?.status === 'False' && !PENDING.has(verified.reason)) return { reason: verified.reason, message: verified.message };
+  return undefined;
+}
+
+/** What holds the environment up when the time runs out: a tier not ready, or the environment's Ready. */
+function blocking(status: Status): Failure | undefined {
+  for (const tier of Object.keys(status.tiers).sort((a, b) => TIER_ORDER.indexOf(a) - TIER_ORDER.indexOf(b))) {
+    const ready = conditionOf(status.tiers[tier].conditions, 'Ready');
+    if (ready && ready.status !== 'True') return { tier, reason: ready.reason, message: ready.message };
+  }
+  const ready = conditionOf(status.conditions, 'Ready');
+  return ready && ready.status !== 'True' ? { reason: ready.reason, message: ready.message } : undefined;
+}
+
+type Outcome = { met: true; message: string; status?: Status } | { met: false; failure: Failure; status?: Status };
+
+function report(output: 'json' | undefined, name: string, outcome: Outcome): number {
+  if (output === 'json') console.log(JSON.stringify({ environment: name, ...outcome }, null, 2));
+  else if (outcome.met) console.log(outcome.message);
+  else {
+    const { tier, reason, message } = outcome.failure;
+    console.error(`error: environment/${name}${tier ? `: tier ${tier}` : ''}: ${reason}: ${message}`);
+  }
+  return outcome.met ? EXIT.ok : EXIT.failed;
+}
+
+function nameOf(ref: string): string {
+  const m = /^(?:environments?|envs?)\/([^/]+)$/.exec(ref);
+  if (!m) throw new Error(`${ref}: give environment/<name>`);
+  return m[1];
+}
+
+function goalOf(text: string): Goal {
+  if (text === 'delete') return { kind: 'delete' };
+  const m = /^condition=(Ready|Verified)$/.exec(text);
+  if (!m) throw new Error(`--for ${text}: use condition=Ready, condition=Verified or delete`);
+  return { kind: 'condition', type: m[1] as 'Ready' | 'Verified' };
+}
+
+function timeoutOf(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) throw new InvalidArgumentError('give a duration such as 90s, 15m or 2h');
+  return ms;
+}
