@@ -19,6 +19,8 @@ export const TierStatus = Type.Object({
   /** Last plan that found the tier matching its stack (apply or drift check): drift checks count from it. */
   lastCheckedAt: Type.Optional(Type.String()),
   lastPlan: Type.Optional(PlanSummary),
+  /** The data tier's database setup task (controller/db-setup/): what its last successful run was for. */
+  databaseSetup: Type.Optional(Type.Object({ hash: Type.String(), taskArn: Type.Optional(Type.String()), ranAt: Type.String() })),
 });
 export type TierStatus = Static<typeof TierStatus>;
 

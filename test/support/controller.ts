@@ -6,6 +6,7 @@ import { findCondition } from '../../specs/conditions.ts';
 import { synthesizeTeardown, synthesizeTier } from '../../constructs/index.ts';
 import type { Store, StoredEnvironment } from '../../specs/store/types.ts';
 import { realClock, type Clock } from '../../controller/clock.ts';
+import type { TaskRunners } from '../../controller/db-setup/step.ts';
 import { Reconciler } from '../../controller/reconciler.ts';
 import { TerraformCli, type TerraformRunner } from '../../controller/runner.ts';
 import { cachedSynthesize, type Synthesize } from '../../controller/synth-cache.ts';
@@ -112,7 +113,7 @@ export function storeWith(store: Store, replaced: Partial<Store>): Store {
   });
 }
 
-export function testReconciler(options: { store: Store; dataDir: string; terraform: TerraformRunner; clock?: Clock; synthesize?: Synthesize; log?: Logger }) {
+export function testReconciler(options: { store: Store; dataDir: string; terraform: TerraformRunner; clock?: Clock; synthesize?: Synthesize; log?: Logger; taskRunners?: TaskRunners }) {
   return new Reconciler({
     store: options.store,
     terraform: options.terraform,
@@ -123,6 +124,7 @@ export function testReconciler(options: { store: Store; dataDir: string; terrafo
     log: options.log ?? quietLog,
     timeoutMs: 120_000,
     staleLockMs: 10 * 60_000,
+    taskRunners: options.taskRunners,
   });
 }
 
