@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devEnvironment } from '../constructs/testing/fixtures.ts';
 import type { PlanReport } from '../controller/speculative-plan.ts';
@@ -196,5 +198,70 @@ describe('terrace wait', () => {
     const r = await terrace(['wait', 'environment/wait-gone', '--for', 'delete', '--timeout', '60s']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('environment/wait-gone is deleted');
+  });
+});
+
+describe('terrace describe and events', () => {
+  beforeAll(async () => {
+    await put(small('desc-dev'));
+    await until('desc-dev', readyAtGeneration);
+  });
+
+  it('describe shows the spec summary, every condition of the environment and of each tier, outputs, last plan and events', async () => {
+    const r = await terrace(['describe', 'environment', 'desc-dev']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Name: +desc-dev$/m);
+    expect(r.stdout).toMatch(/^Generation: +1 \(observed 1\)$/m);
+    expect(r.stdout).toMatch(/^ {2}network: +10\.10\.0\.0\/16, 2 AZs$/m);
+    expect(r.stdout).toMatch(/^ {2}Ready +True +Succeeded /m);
+    for (const type of ['Synthesized', 'Planned', 'Applied', 'Ready']) expect(r.stdout).toMatch(new RegExp(`^ {4}${type} +(True|False) `, 'm'));
+    expect(r.stdout).toMatch(/^ {4}Last plan: +network-\S+: \d+ to add, 0 to change, 0 to destroy$/m);
+    expect(r.stdout).toMatch(/^ {6}vpcId: \S+$/m);
+    expect(r.stdout).toMatch(/^Events \(latest 10, newest first\):\n {2}TIME +TIER +ACTION/m);
+
+    const json = await terrace(['describe', 'env', 'desc-dev', '-o', 'json']);
+    const doc = JSON.parse(json.stdout);
+    expect(doc.environment.status.tiers.network.outputs.vpcId).toBeTruthy();
+    expect(doc.events.length).toBeGreaterThan(0);
+  });
+
+  it('events lists the run history oldest first; --watch prints the events of a change as they happen', async () => {
+    const r = await terrace(['events', 'desc-dev', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const { items } = JSON.parse(r.stdout) as { items: { time: string; tier?: string; action: string }[] };
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.map((e) => e.time)).toEqual([...items.map((e) => e.time)].sort());
+    expect(items.some((e) => e.tier === 'network')).toBe(true);
+
+    const repo = fileURLToPath(new URL('../', import.meta.url));
+    const child = spawn(process.execPath, ['cli/terrace.mjs', 'events', 'desc-dev', '--watch', '-o', 'json'], {
+      cwd: repo, env: { ...process.env, TERRACE_SERVER: plane.url, TERRACE_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const lines: { time: string; tier?: string; message?: string }[] = [];
+      let buffer = '';
+      let notify = () => {};
+      child.stdout.on('data', (c: Buffer) => {
+        buffer += c.toString();
+        for (let at = buffer.indexOf('\n'); at >= 0; at = buffer.indexOf('\n')) {
+          lines.push(JSON.parse(buffer.slice(0, at)));
+          buffer = buffer.slice(at + 1);
+        }
+        notify();
+      });
+      const untilLines = (done: () => boolean, what: string) =>
+        new Promise<void>((resolve, reject) => {
+          const bound = setTimeout(() => reject(new Error(`events --watch: no ${what} within 45 s; got ${JSON.stringify(lines)}`)), 45_000);
+          notify = () => done() && (clearTimeout(bound), resolve());
+          notify();
+        });
+      await untilLines(() => lines.length >= items.length, 'history');
+      expect(lines.map((l) => l.time)).toEqual(items.map((e) => e.time));
+      await put(small('desc-dev', (s) => (s.network.cidr = '10.79.0.0/16')));
+      await untilLines(() => lines.some((l, i) => i >= items.length && l.tier === 'network'), 'event of the change');
+    } finally {
+      child.kill();
+    }
   });
 });
