@@ -114,6 +114,8 @@ describe('dashboard', () => {
     await api('POST', '/environments', devEnvironment('chat-live', (s) => {
       delete s.data;
       delete s.observability;
+      // A real HTTP check, against the control plane itself (local tiers serve nothing).
+      s.verify = { baseUrl: plane.url, http: [{ path: '/healthz' }] };
     }));
     await page.locator('tr[data-env="chat-live"]').waitFor();
     // Mid-way: network Ready while compute, which needs it, is not yet.
@@ -124,20 +126,21 @@ describe('dashboard', () => {
     await page.screenshot({ path: join(SHOTS, 'overview-midway.png'), fullPage: true });
     await waitState(page, 'chat-live', 'compute', 'ready');
     await waitState(page, 'chat-live', 'frontend', 'ready');
+    await waitState(page, 'chat-live', 'verified', 'ready');
     await page.waitForFunction(() => document.querySelector('tr[data-env="chat-live"] th .cell')?.getAttribute('data-state') === 'ready', undefined, { timeout: 30_000 });
 
     const seen = await page.evaluate(() => (window as unknown as { seen: [string, string][] }).seen);
     const order = (tier: string) => seen.filter(([t]) => t === tier).map(([, s]) => s);
     // A tier's own progressing state may last less than a poll; the environment's lasts the whole run.
     expect(order('overall').slice(-2)).toEqual(['progressing', 'ready']);
-    for (const tier of ['network', 'compute', 'frontend']) {
+    for (const tier of ['network', 'compute', 'frontend', 'verified']) {
       expect(order(tier)[0], tier).not.toBe('ready'); // first shown before it was applied
       expect(order(tier).at(-1), tier).toBe('ready');
     }
     const readyAt = (tier: string) => seen.findIndex(([t, s]) => t === tier && s === 'ready');
     expect(readyAt('network')).toBeLessThan(readyAt('compute'));
     expect(await cell(page, 'chat-live', 'data').getAttribute('data-state')).toBe('absent');
-    expect(await cell(page, 'chat-live', 'verified').textContent()).toContain('—');
+    expect(await cell(page, 'chat-live', 'verified').locator('.tip').textContent()).toMatch(/^ChecksPassed: /);
     expect(await page.locator('.counts [data-state="ready"] strong').textContent()).toBe('1');
     expect(await page.evaluate(() => Array.isArray((window as unknown as { seen?: unknown }).seen))).toBe(true); // live: never reloaded
     await page.screenshot({ path: join(SHOTS, 'overview-ready.png'), fullPage: true });
@@ -265,6 +268,13 @@ describe('dashboard', () => {
         });
       });
       expect(failures).toEqual([]);
+      if (route) {
+        // The verification's figures: the check as it ran against the control plane's /healthz.
+        const check = page.locator('section[aria-labelledby="verify-h"] tbody tr').first();
+        expect(await check.locator('th').textContent()).toBe(`http ${plane.url}/healthz`);
+        expect(await check.locator('td').nth(0).textContent()).toBe('passed');
+        expect(await check.locator('td').nth(1).textContent()).toBe('200');
+      }
       // Every cell says its state in words.
       const labels = await page.locator('.cell .label').allTextContents();
       expect(labels.length).toBeGreaterThan(0);
