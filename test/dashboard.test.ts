@@ -86,6 +86,10 @@ describe('dashboard', () => {
     const page = await context.newPage();
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
+    // A CSP violation, a failed load or a script error shows here.
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => void (m.type() === 'error' && consoleErrors.push(m.text())));
+    page.on('pageerror', (err) => consoleErrors.push(err.message));
     await page.goto(url);
     await page.getByRole('heading', { name: 'Environments' }).waitFor();
     expect(page.url()).toBe(`${plane.url}/`);
@@ -144,6 +148,8 @@ describe('dashboard', () => {
     expect(await page.locator('.counts [data-state="ready"] strong').textContent()).toBe('1');
     expect(await page.evaluate(() => Array.isArray((window as unknown as { seen?: unknown }).seen))).toBe(true); // live: never reloaded
     await page.screenshot({ path: join(SHOTS, 'overview-ready.png'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+    expect(requests.every((r) => r.startsWith(`${plane.url}/`))).toBe(true); // nothing from another origin
 
     // Filters: by label and by target, without a reload.
     await page.getByLabel('Labels').fill('stage=prod');
