@@ -265,3 +265,49 @@ describe('terrace describe and events', () => {
     }
   });
 });
+
+describe('terrace promote', () => {
+  // Suspended: promote plans and writes specs; no tier needs to run for it.
+  const app = (name: string, image: string, domain: string, cert: string) =>
+    devEnvironment(name, (s) => {
+      delete s.data;
+      delete s.observability;
+      s.suspend = true;
+      for (const svc of s.compute.services) svc.image = image;
+      s.compute.domain = { name: domain, certificateArn: `arn:aws:acm:eu-west-1:111111111111:certificate/${cert}` };
+    });
+
+  beforeAll(async () => {
+    await put(app('promo-staging', 'ghcr.io/example/chat:v2', 'chat.staging.example.com', '00000000-0000-0000-0000-00000000000a'));
+    await put({ ...app('promo-prod', 'ghcr.io/example/chat:v1', 'chat.example.com', '00000000-0000-0000-0000-00000000000b'), spec: { ...app('promo-prod', 'ghcr.io/example/chat:v1', 'chat.example.com', '00000000-0000-0000-0000-00000000000b').spec, approval: 'manual' } });
+  });
+
+  it('refuses to apply without --yes when there is no terminal, after showing the plan', async () => {
+    const before = await (await api('/environments/promo-prod')).json();
+    const r = await terrace(['promote', 'promo-staging', 'promo-prod']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('environment/promo-prod');
+    expect(r.stderr).toContain('error: not promoted: no terminal to confirm on; pass --yes to apply');
+    expect((await (await api('/environments/promo-prod')).json()).metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+  });
+
+  it('names a bad --set path and changes nothing', async () => {
+    const r = await terrace(['promote', 'promo-staging', 'promo-prod', '--set', 'compute.servics[0].image=x', '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('compute.servics[0].image');
+  });
+
+  it('with --yes copies images and service settings, keeps the destination\'s target, domains, certificates and approval, and applies --set', async () => {
+    const r = await terrace(['promote', 'promo-staging', 'promo-prod', '--set', 'compute.services[0].desiredCount=3', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('environment/promo-prod configured from environment/promo-staging (generation 2)');
+    const prod = await (await api('/environments/promo-prod')).json();
+    expect(prod.spec.compute.services.map((s: { image: string }) => s.image)).toEqual(['ghcr.io/example/chat:v2', 'ghcr.io/example/chat:v2']);
+    expect(prod.spec.compute.services[0].desiredCount).toBe(3);
+    expect(prod.spec.compute.domain).toEqual({ name: 'chat.example.com', certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-00000000000b' });
+    expect(prod.spec).toMatchObject({ target: 'local', approval: 'manual', suspend: true });
+    const again = await terrace(['promote', 'promo-staging', 'promo-prod', '--set', 'compute.services[0].desiredCount=3', '--yes']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('already has the spec of environment/promo-staging');
+  });
+});

@@ -64,8 +64,8 @@ function readTokenFile(file: string): string | undefined {
 }
 
 /** Performs `method /v1<path>`; resolves with status and JSON body on 2xx, throws ApiError or a connection Error otherwise. */
-export async function request<T>(conn: Connection, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+export async function request<T>(conn: Connection, method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
   if (conn.token) headers.authorization = `Bearer ${conn.token}`;
   // Fastify rejects an empty body declared as JSON, so the header goes only with a body.
   if (body !== undefined) headers['content-type'] = 'application/json';

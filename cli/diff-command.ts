@@ -39,13 +39,13 @@ async function diff(conn: Connection, { file, output }: DiffOptions): Promise<nu
   for (const env of environments) reports.push(await planOf(conn, env, output === undefined));
   if (output === 'json') console.log(JSON.stringify({ items: reports }, null, 2));
   else if (output === 'markdown') console.log(reports.map(markdown).join('\n\n'));
-  else console.log(reports.map(text).join('\n\n'));
+  else console.log(reports.map(planText).join('\n\n'));
   if (reports.some((r) => r.failed || !r.allowed)) return EXIT.failed;
   return reports.some((r) => r.changes) ? EXIT.changes : EXIT.ok;
 }
 
 /** Streams one plan; progress goes to stderr (a terminal shows it, CI logs keep it) unless -o asks for a document. */
-async function planOf(conn: Connection, env: Environment, progress: boolean): Promise<PlanReport> {
+export async function planOf(conn: Connection, env: Environment, progress: boolean): Promise<PlanReport> {
   const name = env.metadata.name;
   let result: PlanReport | undefined;
   await streamLines(conn, 'POST', `${pathOf('Environment', name)}/plan`, env, (raw) => {
@@ -76,7 +76,7 @@ function resourceLines(t: TierPlan): string[] {
   ];
 }
 
-function text(r: PlanReport): string {
+export function planText(r: PlanReport): string {
   const total = (k: 'add' | 'change' | 'destroy') => r.tiers.reduce((n, t) => n + t[k].length, 0);
   const lines = [`environment/${r.environment}${r.new ? ' (new: nothing is applied yet)' : ''}`];
   for (const t of r.tiers) {
@@ -92,5 +92,5 @@ function text(r: PlanReport): string {
 
 /** For `$GITHUB_STEP_SUMMARY`: a heading, then the plan as a `diff` block so + and - are coloured. */
 function markdown(r: PlanReport): string {
-  return `### terrace diff: environment/${r.environment}\n\n\`\`\`diff\n${text(r)}\n\`\`\``;
+  return `### terrace diff: environment/${r.environment}\n\n\`\`\`diff\n${planText(r)}\n\`\`\``;
 }

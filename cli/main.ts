@@ -10,6 +10,7 @@ import { registerGet } from './get-command.ts';
 import { registerImport } from './import-command.ts';
 import { registerOperations } from './operate-command.ts';
 import { registerPreview } from './preview-command.ts';
+import { registerPromote } from './promote-command.ts';
 import { registerServe } from './serve-command.ts';
 import { registerStatus } from './status-command.ts';
 import { registerSynth } from './synth-command.ts';
@@ -42,6 +43,7 @@ registerEvents(program);
 registerOperations(program);
 registerVerify(program);
 registerWait(program);
+registerPromote(program);
 registerPreview(program);
 registerDashboard(program);
 
