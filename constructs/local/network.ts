@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import type { DataResource } from '../core/cdktf.ts';
 import type { NetworkModel, SgKey } from '../model/network.ts';
-import { LOCAL_REGION, fakeId, record } from './record.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION, fakeId, record } from './record.ts';
 
 export interface LocalNetworkProps {
   readonly model: NetworkModel;
@@ -36,11 +36,16 @@ export class LocalNetwork extends Construct {
       const routes = nat === undefined ? [] : [{ destination: '0.0.0.0/0', nat_gateway_id: natIds[nat] }];
       record(this, `private_route_table_${i}`, { vpc_id: vpcId, routes, subnet_ids: [privateSubnetIds[i]] });
     });
+    const logsKey = record(this, 'logs_key', { alias: model.logsKey?.alias, enable_key_rotation: true, encryption_context_arn_like: model.logsKey?.logGroupArns });
+    record(this, 'default_security_group', { vpc_id: vpcId, ingress: [], egress: [] });
+    record(this, 'network_acls', { default_acl: { ingress: [], egress: [] }, subnets_acl: { allow_all: true, subnet_ids: [...publicSubnetIds, ...privateSubnetIds] } });
+    record(this, 'vpc_endpoints', { gateway: ['s3'], interface: model.interfaceEndpoints ?? [] });
     record(this, 'flow_logs', {
       vpc_id: vpcId,
       traffic_type: 'ALL',
       log_group_name: model.flowLogs.logGroupName,
       retention_in_days: model.flowLogs.retentionDays,
+      kms_key_alias: model.logsKey?.alias,
       iam_role_name: model.flowLogs.roleName,
     });
 
@@ -71,6 +76,8 @@ export class LocalNetwork extends Construct {
       serviceSecurityGroupId: sgId('services'),
       postgresSecurityGroupId: sgId('postgres'),
       redisSecurityGroupId: sgId('redis'),
+      natGatewayIds: natIds,
+      logsKmsKeyArn: `arn:aws:kms:${LOCAL_REGION}:${LOCAL_ACCOUNT}:key/${fakeId(logsKey, '', 32)}`,
     };
   }
 }

@@ -1,7 +1,7 @@
 import { servicePort } from '../../specs/environment.ts';
 import { subnetCidrs } from './cidr.ts';
 import { logRetentionDays, partitionOf, type ModelContext } from './context.ts';
-import { resourceName } from './names.ts';
+import { fitName, resourceName } from './names.ts';
 
 export const POSTGRES_PORT = 5432;
 export const REDIS_PORT = 6379;
@@ -45,10 +45,11 @@ export interface NetworkModel {
   readonly securityGroups: readonly SecurityGroupModel[];
   readonly flowLogs: { readonly logGroupName: string; readonly retentionDays: number; readonly roleName: string };
   /** The KMS key of the environment's log groups (flow logs here, services' in compute): logs may use it for those only. */
-  readonly logsKey: LogsKeyModel;
+  readonly logsKey?: LogsKeyModel;
   /** Interface endpoints' services (`com.amazonaws.<region>.<service>`), none unless spec.network.interfaceEndpoints. */
-  readonly interfaceEndpoints: readonly string[];
-  readonly region: string;
+  readonly interfaceEndpoints?: readonly string[];
+  /** The three above are an environment's; the control plane's VPC (constructs/control-plane) has none of them. */
+  readonly region?: string;
 }
 
 export interface LogsKeyModel {
@@ -58,6 +59,39 @@ export interface LogsKeyModel {
   readonly accountId: string;
   /** ArnLike pattern of the log groups the key encrypts: every log group terrace names `/terrace/<env>/...`. */
   readonly logGroupArns: string;
+}
+
+/** A web ACL in front of a public endpoint: AWS's common rule set, then a rate limit per client address. */
+export interface WafModel {
+  readonly name: string;
+  readonly scope: 'REGIONAL' | 'CLOUDFRONT';
+  /** Requests one address may make in five minutes (WAF's window) before it is blocked. */
+  readonly rateLimit: number;
+}
+
+/** The ALB's edge: deletion protection, access logs and its WAF (spec.network), applied with the compute tier. */
+export interface AlbEdgeModel {
+  readonly deletionProtection: boolean;
+  readonly accessLogs: { readonly bucketName: string; readonly expireAfterDays: number; readonly region: string; readonly accountId: string; readonly partition: string };
+  readonly waf?: WafModel;
+}
+
+export function albEdgeModel({ env, spec, target }: ModelContext): AlbEdgeModel {
+  const network = spec.network;
+  const accountId = target.spec.accountId ?? '000000000000';
+  const name = resourceName(env, 'compute');
+  const waf = network?.waf ?? { enabled: true, rateLimit: 2000 };
+  return {
+    deletionProtection: network?.albDeletionProtection ?? true,
+    accessLogs: {
+      bucketName: fitName(`${name}-alb-logs-${accountId}`, 63),
+      expireAfterDays: logRetentionDays(spec),
+      region: target.spec.region ?? 'local',
+      accountId,
+      partition: partitionOf(target),
+    },
+    waf: waf.enabled ? { name: fitName(`${name}-alb`, 128), scope: 'REGIONAL', rateLimit: waf.rateLimit } : undefined,
+  };
 }
 
 /** What the interface endpoints serve: image pulls (ECR api and dkr), secrets, queues, logs, role sessions. */

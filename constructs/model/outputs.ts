@@ -11,7 +11,7 @@ export function tierOutputNames(ctx: ModelContext, tier: Tier): string[] {
   const { spec } = ctx;
   switch (tier) {
     case 'network':
-      return ['vpcId', 'vpcCidr', 'availabilityZones', 'publicSubnetIds', 'privateSubnetIds', 'albSecurityGroupId', 'serviceSecurityGroupId', 'postgresSecurityGroupId', 'redisSecurityGroupId'];
+      return ['vpcId', 'vpcCidr', 'availabilityZones', 'publicSubnetIds', 'privateSubnetIds', 'albSecurityGroupId', 'serviceSecurityGroupId', 'postgresSecurityGroupId', 'redisSecurityGroupId', 'natGatewayIds', 'logsKmsKeyArn'];
     case 'data':
       return [
         ...(spec.data?.postgres ? ['postgresEndpoint', 'postgresReaderEndpoint', 'postgresPort', 'postgresDatabase', 'postgresSecretArn', 'postgresClusterId', 'postgresClusterResourceId', ...DB_SETUP_OUTPUTS] : []),

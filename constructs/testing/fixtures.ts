@@ -66,6 +66,7 @@ export const FAKE_INPUTS = {
     vpcId: 'vpc-0123', vpcCidr: '10.20.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'],
     publicSubnetIds: ['subnet-pub1', 'subnet-pub2'], privateSubnetIds: ['subnet-priv1', 'subnet-priv2'],
     albSecurityGroupId: 'sg-alb', serviceSecurityGroupId: 'sg-svc', postgresSecurityGroupId: 'sg-pg', redisSecurityGroupId: 'sg-redis',
+    natGatewayIds: ['nat-0123'], logsKmsKeyArn: 'arn:aws:kms:eu-west-1:222222222222:key/00000000-0000-4000-8000-000000000000',
   },
   data: {
     postgresEndpoint: 'pg.cluster-x.eu-west-1.rds.amazonaws.com', postgresReaderEndpoint: 'pg.cluster-ro-x', postgresPort: 5432, postgresDatabase: 'chat_staging',

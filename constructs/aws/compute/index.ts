@@ -5,6 +5,8 @@ import type { TierInputs } from '../../core/inputs.ts';
 import { serviceEnvironment } from '../../core/service-env.ts';
 import type { ComputeModel } from '../../model/compute.ts';
 import { partitionOf, ref, type ModelContext } from '../../model/context.ts';
+import { albEdgeModel } from '../../model/network.ts';
+import { logsKmsKeyArn } from '../network/logs-key.ts';
 import { Alb } from './alb.ts';
 import { ServiceDiscovery } from './discovery.ts';
 import { GeneratedSecret } from './generated-secrets.ts';
@@ -39,6 +41,7 @@ export class AwsCompute extends Construct {
     if (model.alb) {
       this.alb = new Alb(this, 'alb', {
         model: model.alb,
+        edge: albEdgeModel(ctx),
         services: model.services,
         vpcId: inputs.string(ref('network', 'vpcId')),
         subnetIds: inputs.list(ref('network', 'publicSubnetIds')),
@@ -63,7 +66,7 @@ export class AwsCompute extends Construct {
       // Deduplicated by reference: each resolution of an output is a new token string.
       const arnRefs = new Map(s.injectedSecrets.flatMap((v) => (v.secretArn ? [[`${v.secretArn.tier}.${v.secretArn.output}`, v.secretArn] as const] : [])));
       const injectedSecretArns = [...arnRefs.values()].map((r) => inputs.string(r));
-      const logGroup = new CloudwatchLogGroup(this, `${s.name}_log_group`, { name: s.logGroupName, retentionInDays: model.logRetentionDays });
+      const logGroup = new CloudwatchLogGroup(this, `${s.name}_log_group`, { name: s.logGroupName, retentionInDays: model.logRetentionDays, kmsKeyId: logsKmsKeyArn(inputs) });
       const roles = new ServiceRoles(this, `${s.name}_roles`, {
         model: s,
         logGroupArn: logGroup.arn,

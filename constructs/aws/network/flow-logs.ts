@@ -9,17 +9,19 @@ import { assumedBy, policyDocument } from '../policy.ts';
 export interface AwsFlowLogsProps {
   readonly model: NetworkModel;
   readonly vpcId: string;
+  /** The environment's logs key; the control plane's flow logs have none. */
+  readonly kmsKeyArn?: string;
 }
 
-/** VPC flow logs (accepted and rejected) to a CloudWatch log group, through a role that may write only there. */
+/** VPC flow logs (accepted and rejected) to a KMS-encrypted CloudWatch log group, through a role that may write only there. */
 export class AwsFlowLogs extends Construct {
   readonly logGroup: CloudwatchLogGroup;
   readonly flowLog: FlowLog;
 
-  constructor(scope: Construct, id: string, { model, vpcId }: AwsFlowLogsProps) {
+  constructor(scope: Construct, id: string, { model, vpcId, kmsKeyArn }: AwsFlowLogsProps) {
     super(scope, id);
     const { flowLogs } = model;
-    this.logGroup = new CloudwatchLogGroup(this, 'log_group', { name: flowLogs.logGroupName, retentionInDays: flowLogs.retentionDays });
+    this.logGroup = new CloudwatchLogGroup(this, 'log_group', { name: flowLogs.logGroupName, retentionInDays: flowLogs.retentionDays, kmsKeyId: kmsKeyArn });
     const role = new IamRole(this, 'role', { name: flowLogs.roleName, assumeRolePolicy: assumedBy('vpc-flow-logs.amazonaws.com') });
     new IamRolePolicy(this, 'policy', {
       role: role.id,

@@ -1,6 +1,9 @@
 import { Construct } from 'constructs';
 import type { NetworkModel } from '../../model/network.ts';
+import { VpcDefaults } from './defaults.ts';
+import { VpcEndpoints } from './endpoints.ts';
 import { AwsFlowLogs } from './flow-logs.ts';
+import { LogsKey } from './logs-key.ts';
 import { AwsRouting } from './routing.ts';
 import { AwsSecurityGroups } from './security-groups.ts';
 import { AwsVpc } from './vpc.ts';
@@ -18,8 +21,18 @@ export class AwsNetwork extends Construct {
   constructor(scope: Construct, id: string, { model }: AwsNetworkProps) {
     super(scope, id);
     this.vpc = new AwsVpc(this, 'vpc', { model });
-    new AwsRouting(this, 'routing', { model, vpc: this.vpc });
-    new AwsFlowLogs(this, 'flow_logs', { model, vpcId: this.vpc.vpc.id });
+    const vpc = this.vpc.vpc;
+    const routing = new AwsRouting(this, 'routing', { model, vpc: this.vpc });
+    const subnetIds = [...this.vpc.publicSubnets, ...this.vpc.privateSubnets].map((s) => s.id);
+    new VpcDefaults(this, 'defaults', { name: model.name, vpcId: vpc.id, defaultNetworkAclId: vpc.defaultNetworkAclId, subnetIds });
+    if (!model.logsKey || !model.region) throw new Error(`${model.name}: an environment's network model has a logs key and region`);
+    const logsKey = new LogsKey(this, 'logs_key', { model: model.logsKey });
+    new AwsFlowLogs(this, 'flow_logs', { model, vpcId: vpc.id, kmsKeyArn: logsKey.key.arn });
+    new VpcEndpoints(this, 'endpoints', {
+      model: { ...model, region: model.region }, vpcId: vpc.id, vpcCidr: vpc.cidrBlock,
+      routeTableIds: routing.routeTables.map((t) => t.id),
+      privateSubnetIds: this.vpc.privateSubnets.map((s) => s.id),
+    });
     this.securityGroups = new AwsSecurityGroups(this, 'sg', { model, vpcId: this.vpc.vpc.id });
     const g = this.securityGroups.groups;
     this.outputs = {
@@ -32,6 +45,8 @@ export class AwsNetwork extends Construct {
       serviceSecurityGroupId: g.services.id,
       postgresSecurityGroupId: g.postgres.id,
       redisSecurityGroupId: g.redis.id,
+      natGatewayIds: routing.natGateways.map((n) => n.id),
+      logsKmsKeyArn: logsKey.key.arn,
     };
   }
 }

@@ -14,6 +14,8 @@ export interface AwsRoutingProps {
 /** Public subnets route to the internet gateway; private ones to their NAT gateway, when there is one. */
 export class AwsRouting extends Construct {
   readonly natGateways: NatGateway[];
+  /** Public first, then one per private subnet: where gateway endpoints add their routes. */
+  readonly routeTables: RouteTable[] = [];
 
   constructor(scope: Construct, id: string, { model, vpc }: AwsRoutingProps) {
     super(scope, id);
@@ -32,6 +34,7 @@ export class AwsRouting extends Construct {
       route: [{ cidrBlock: '0.0.0.0/0', gatewayId: vpc.internetGateway.id }],
       tags: { Name: `${model.name}-public` },
     });
+    this.routeTables.push(publicTable);
     vpc.publicSubnets.forEach((s, i) => new RouteTableAssociation(this, `public_${i}`, { subnetId: s.id, routeTableId: publicTable.id }));
 
     model.privateRouteNat.forEach((nat, i) => {
@@ -40,6 +43,7 @@ export class AwsRouting extends Construct {
         route: nat === undefined ? [] : [{ cidrBlock: '0.0.0.0/0', natGatewayId: this.natGateways[nat].id }],
         tags: { Name: `${model.name}-private-${i + 1}` },
       });
+      this.routeTables.push(table);
       new RouteTableAssociation(this, `private_${i}_association`, { subnetId: vpc.privateSubnets[i].id, routeTableId: table.id });
     });
   }
