@@ -3,6 +3,7 @@ import helmet from '@fastify/helmet';
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { Environment } from '../specs/environment.ts';
+import { CachedStore } from '../specs/store/cached-store.ts';
 import type { Store } from '../specs/store/types.ts';
 import type { Target } from '../specs/target.ts';
 import { createAuth } from './auth/authenticate.ts';
@@ -10,7 +11,7 @@ import { errorHandler, notFoundHandler } from './errors.ts';
 import { registerJsonBody } from './json-body.ts';
 import { genReqId, loggerOptions } from './logging.ts';
 import { registerHttpMetrics } from './metrics.ts';
-import { registerRateLimit, type RateLimit } from './rate-limit.ts';
+import { DEFAULT_RATE_LIMIT, registerRateLimit, type RateLimit } from './rate-limit.ts';
 import { dashboardRoutes, whoamiRoutes } from './routes/dashboard.ts';
 import { docsRoutes, registerOpenApi } from './routes/docs.ts';
 import { environmentRoutes } from './routes/environments.ts';
@@ -27,7 +28,12 @@ import { typeBoxValidator } from './typebox.ts';
 
 export interface DryRunTier { tier: string; resources: number; outputs: string[]; violations: { rule: string; address: string; message: string }[] }
 export interface AppDeps {
+  /** Reads go through a read cache: a CachedStore as given (its owner starts it), else one this app polls (cachePollMs) and stops. */
   store: Store;
+  /** Poll interval of the read cache buildApp makes when `store` is not a CachedStore (ms); default 1 s. */
+  cachePollMs?: number;
+  /** Unread bytes after which a watch stream is dropped as a slow consumer; default 1 MiB. */
+  watchBufferBytes?: number;
   logger?: FastifyServerOptions['logger'] | Logger; // pino; tests pass false
   /** The controller in this process, when one runs: hint to reconcile now; readiness. */
   controller?: { enqueue(name: string): void; running(): boolean };
@@ -39,7 +45,7 @@ export interface AppDeps {
   registry?: Registry;
   /** sha256 hex of the admin token (from TERRACE_ADMIN_TOKEN or the generated one). */
   adminTokenHash?: string;
-  /** How often /watch re-reads status (ms); default 500. */
+  /** How often /v1/watch (every environment) re-lists from the read cache (ms); default 500. Per-environment watches follow the cache's own notices. */
   watchPollMs?: number;
   rateLimit?: RateLimit; // per token
   /** Fastify's trustProxy: behind the ALB, client addresses come from X-Forwarded-For (rate limit, logs). */
@@ -53,14 +59,13 @@ export interface AppDeps {
 
 const BODY_LIMIT = 1024 * 1024;
 const KEEPALIVE_MS = 15_000;
-const DEFAULT_RATE_LIMIT = { max: 1200, timeWindowMs: 60_000 };
 
 /** Security headers for a JSON API: nothing may load, frame or submit anything. /docs relaxes this. */
 const API_CSP = { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } };
 
 /** The REST API, not listening: main.ts listens, tests use inject() or listen on port 0. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { store } = deps;
+  const store = CachedStore.over(deps.store, { pollMs: deps.cachePollMs });
   const now = deps.now ?? (() => new Date());
   const app = Fastify({
     ...loggerOptions(deps.logger),
@@ -69,6 +74,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     trustProxy: deps.trustProxy ?? false,
   });
+  if (store !== deps.store) {
+    app.addHook('onReady', async () => store.start());
+    app.addHook('onClose', async () => store.stop());
+  }
   registerJsonBody(app);
   closeWhenBodyUnread(app);
   app.setValidatorCompiler(typeBoxValidator);
@@ -98,7 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
     await v1.register(targetRoutes, { store });
     await v1.register(environmentRoutes, { store, dryRun: deps.dryRun });
-    await v1.register(watchRoutes, { store, pollMs: deps.watchPollMs ?? 500, keepaliveMs: KEEPALIVE_MS });
+    await v1.register(watchRoutes, { store, keepaliveMs: KEEPALIVE_MS, maxBufferedBytes: deps.watchBufferBytes });
     await v1.register(planRoutes, { store, planner: deps.planner });
     await v1.register(operationRoutes, { store, controller: deps.controller, now });
     await v1.register(previewRoutes, { store, controller: deps.controller, now });

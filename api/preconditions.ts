@@ -1,3 +1,4 @@
+import { freshOf } from '../specs/store/cached-store.ts';
 import { ConflictError, type Store, type StoredEnvironment } from '../specs/store/types.ts';
 import type { Environment } from '../specs/environment.ts';
 import type { Target } from '../specs/target.ts';
@@ -5,7 +6,8 @@ import { assertNotDeleting, clientFields } from './admission.ts';
 import { HttpProblem, notFound } from './errors.ts';
 
 // Preconditions of a write: the document exists, the URL and body agree, If-Match holds, and a
-// compare-and-set that lost a race answers 409/412.
+// compare-and-set that lost a race answers 409/412. What a write is checked against is read from the store
+// itself (freshOf), never from the read cache: a stale copy would turn into a spurious 409/412 or admission.
 
 /** `"5"`, `5`, `"4", "5"` or `*`. Weak tags never match: If-Match compares strongly (RFC 9110). */
 export function parseIfMatch(header: string | undefined): string[] | '*' | undefined {
@@ -43,7 +45,7 @@ export function assertNameMatches(doc: { metadata: { name: string } }, name: str
 }
 
 export async function requireTarget(store: Store, name: string): Promise<Target> {
-  const target = await store.get('Target', name);
+  const target = await freshOf(store).get('Target', name);
   if (!target) throw HttpProblem.invalid(422, [{ path: 'spec.target', message: `Target ${name} does not exist` }]);
   return target;
 }
@@ -59,7 +61,7 @@ export async function environmentsUsing(store: Store, target: string): Promise<s
   const names: string[] = [];
   let token: string | undefined;
   do {
-    const page = await store.list('Environment', { limit: 500, continue: token });
+    const page = await freshOf(store).list('Environment', { limit: 500, continue: token });
     names.push(...page.items.filter((e) => e.spec.target === target).map((e) => e.metadata.name));
     token = page.continue;
   } while (token);
@@ -74,7 +76,7 @@ export async function mutateEnvironment(
   store: Store, name: string, change: (env: StoredEnvironment) => Environment, options: { allowDeleting?: boolean } = {},
 ): Promise<StoredEnvironment> {
   for (let attempt = 1; ; attempt++) {
-    const env = await requireEnvironment(store, name);
+    const env = await requireEnvironment(freshOf(store), name);
     if (!options.allowDeleting) assertNotDeleting(env);
     try {
       return await store.update(clientFields(change(env)), { expectedResourceVersion: env.metadata.resourceVersion });

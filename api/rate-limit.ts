@@ -4,6 +4,10 @@ import { HttpProblem } from './errors.ts';
 
 export interface RateLimit { max: number; timeWindowMs: number }
 
+/** Requests a minute per token (TERRACE_RATE_LIMIT). */
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 1200;
+export const DEFAULT_RATE_LIMIT: RateLimit = { max: DEFAULT_RATE_LIMIT_PER_MINUTE, timeWindowMs: 60_000 };
+
 /** "minute", "30 seconds", "2 hours": the window as a person reads it. */
 export function describeWindow(ms: number): string {
   const units: [string, number][] = [['hour', 3_600_000], ['minute', 60_000], ['second', 1000]];

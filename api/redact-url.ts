@@ -2,7 +2,7 @@
  * Query parameters whose values are safe to log. Any other value is redacted: clients put tokens in
  * `?token=`, `?access_token=`, `?api_key=`... and a list of bad names is never complete.
  */
-const SAFE_QUERY = new Set(['limit', 'continue', 'labelSelector', 'dryRun']);
+const SAFE_QUERY = new Set(['limit', 'continue', 'labelSelector', 'dryRun', 'fresh']);
 export const REDACTED = '[redacted]';
 
 /** The path of a request URL, without its query string. */

@@ -65,14 +65,20 @@ export const PageOf = <T extends TSchema>(item: T) =>
 
 export const NameParams = Type.Object({ name: Name }, { additionalProperties: false });
 
+const FRESH = 'read from the store, not the read cache (whose answers carry X-Terrace-Cache-Age, how old they may be in ms)';
+
 export const ListQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'page size' })),
     continue: Type.Optional(Type.String({ maxLength: 2048, description: 'token from the previous page' })),
     labelSelector: Type.Optional(Type.String({ maxLength: 1024, description: 'e.g. app=chat,stage=prod' })),
+    fresh: Type.Optional(Type.Boolean({ description: FRESH })),
   },
   { additionalProperties: false },
 );
+
+/** `?fresh=true` on a read: answered from the store itself, not from the read cache. */
+export const FreshQuery = Type.Object({ fresh: Type.Optional(Type.Boolean({ description: FRESH })) }, { additionalProperties: false });
 
 export const PageQuery = Type.Object(
   {

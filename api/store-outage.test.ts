@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CachedStore } from '../specs/store/cached-store.ts';
 import { DynamoStore } from '../specs/store/dynamo-store.ts';
 import { externalClient, openStore } from '../specs/store/open.ts';
 import { ensureTable } from '../specs/store/table.ts';
@@ -22,6 +23,9 @@ const dir = tempDir('terrace-outage-');
 let server: Server;
 let port = 0;
 let api: TestApi;
+// The read cache's clock: polls run when the test says (sync), its age moves when the test says.
+const clock = { now: 1_000_000 };
+let cached: CachedStore;
 const lines: { level: number; msg: string }[] = [];
 
 /** Starts dynalite on `port` (0: any) with its data in the temp dir, so a restart finds the same data. */
@@ -54,7 +58,8 @@ beforeAll(async () => {
       done();
     },
   });
-  api = await startApi({ store, logger: pino({ level: 'info' }, logStream) });
+  cached = CachedStore.over(store, { pollMs: 1000, now: () => clock.now });
+  api = await startApi({ store: cached, logger: pino({ level: 'info' }, logStream) });
 });
 
 afterAll(async () => {
@@ -73,8 +78,16 @@ describe('a store outage under the running API', () => {
     expect((await api.call({ method: 'PUT', url: '/v1/targets/lab', payload: target('lab') })).statusCode).toBeLessThan(300);
     const before = (await api.app.inject({ method: 'GET', url: '/v1/targets/lab', headers: writer })).json();
     expect((await api.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+    await cached.sync();
 
     await stopDynamo();
+    // Within the cache's bound (3 polls), reads are still answered from memory, saying how old they may be.
+    clock.now += 3000;
+    const cachedRead = await api.app.inject({ method: 'GET', url: '/v1/targets/lab', headers: writer });
+    expect(cachedRead.statusCode).toBe(200);
+    expect(cachedRead.headers['x-terrace-cache-age']).toBe('3000');
+    // Past it, with no poll succeeding, every read goes to the store, and the outage shows.
+    clock.now += 1;
     const requests = [
       { method: 'GET' as const, url: '/v1/targets/lab', headers: writer },
       // The rate limiter identifies the (stored) token first: an outage there is a 503 too, not a 500 or a bypass.
@@ -105,6 +118,7 @@ describe('a store outage under the running API', () => {
     let ready = 0;
     for (let i = 0; i < 50 && ready !== 200; i++) ready = (await api.app.inject({ method: 'GET', url: '/readyz' })).statusCode;
     expect(ready).toBe(200);
+    await cached.sync();
     const after = await api.app.inject({ method: 'GET', url: '/v1/targets/lab', headers: writer });
     expect(after.statusCode).toBe(200);
     expect(after.json()).toEqual(before);

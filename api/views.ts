@@ -19,6 +19,7 @@ export async function readPage<T>(read: () => Promise<T>): Promise<T> {
   }
 }
 
-export function listDocuments<K extends 'Environment' | 'Target'>(store: Store, kind: K, query: { limit?: number; continue?: string; labelSelector?: string }) {
-  return readPage(() => store.list(kind, query));
+export function listDocuments<K extends 'Environment' | 'Target'>(store: Store, kind: K, query: { limit?: number; continue?: string; labelSelector?: string; fresh?: boolean }) {
+  const { fresh: _whichStore, ...options } = query; // readStore chose the store
+  return readPage(() => store.list(kind, options));
 }

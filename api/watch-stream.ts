@@ -2,18 +2,23 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import { stableStringify } from '../specs/store/stable-json.ts';
 
+/** Bytes a watcher may leave unread (in this process and its socket) before it is dropped. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
+
 export interface StreamOptions {
   res: ServerResponse;
-  /** Reads the current value; undefined means the document is gone. */
+  /** Reads the current value (from the read cache); undefined means the document is gone. */
   load: () => Promise<unknown | undefined>;
-  pollMs: number;
+  /** Subscribes to "it may have changed" notices; returns the unsubscribe. */
+  changes: (notify: () => void) => () => void;
   keepaliveMs: number;
+  maxBufferedBytes?: number;
   log: FastifyBaseLogger;
-  /** The poll and keepalive timers; tests pass their own to move time by hand. */
+  /** The keepalive timer; tests pass their own to move time by hand. */
   timers?: StreamTimers;
 }
 
-/** The four timer calls a stream makes, so that a test can drive polls and keepalives without waiting. */
+/** The timer calls a stream makes, so that a test can drive keepalives without waiting. */
 export interface StreamTimers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
@@ -46,51 +51,119 @@ export class Watchers {
 }
 
 /**
- * Server-Sent Events of a polled value: the current value at once (`event: status`), then each change
- * once, a comment every keepaliveMs so proxies keep the connection, `event: deleted` when it is gone.
- * One timer chain per stream (the next poll starts after the last finished); the client going away stops it.
+ * Fans one source of change notices (the read cache's poller and this process's writes) out to the watchers
+ * of each name: one subscription to the source however many streams are open, and a notice reaches only the
+ * streams of its name.
+ */
+export class ChangeHub {
+  private readonly byName = new Map<string, Set<() => void>>();
+  private unsubscribe?: () => void;
+
+  constructor(
+    private readonly source: { subscribe(listener: (kind: string, name: string) => void): () => void },
+    private readonly kind: string,
+  ) {}
+
+  get watchers(): number {
+    let n = 0;
+    for (const set of this.byName.values()) n += set.size;
+    return n;
+  }
+
+  watch(name: string, notify: () => void): () => void {
+    this.unsubscribe ??= this.source.subscribe((kind, changed) => {
+      if (kind !== this.kind) return;
+      for (const each of [...(this.byName.get(changed) ?? [])]) each();
+    });
+    let set = this.byName.get(name);
+    if (!set) this.byName.set(name, (set = new Set()));
+    set.add(notify);
+    return () => {
+      set.delete(notify);
+      if (set.size === 0) this.byName.delete(name);
+      if (this.byName.size === 0) {
+        this.unsubscribe?.();
+        this.unsubscribe = undefined;
+      }
+    };
+  }
+}
+
+/**
+ * Server-Sent Events of a value: the current value at once (`event: status`), then each change once (on a
+ * notice, the value is read again and sent if it differs), a comment every keepaliveMs so proxies keep the
+ * connection, `event: deleted` when it is gone. A client that leaves more than maxBufferedBytes unread is
+ * dropped with `event: dropped` (reason SlowConsumer) instead of costing unbounded memory; it may reconnect.
  */
 export function streamChanges(options: StreamOptions, watchers: Watchers): void {
-  const { res, load, pollMs, keepaliveMs, log, timers = realTimers } = options;
+  const { res, load, changes, keepaliveMs, log, timers = realTimers } = options;
+  const maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
   let last: string | undefined;
-  let timer: unknown;
   let closed = false;
   let failing = false;
-  const send = (text: string) => void res.write(text);
-  const keepalive = timers.setInterval(() => send(': keepalive\n\n'), keepaliveMs);
+  let loading = false;
+  let again = false;
+  let unsubscribe: (() => void) | undefined;
+  let grace: unknown;
 
-  const stop = () => {
+  const keepalive = timers.setInterval(() => send(': keepalive\n\n'), keepaliveMs);
+  const stop = (final?: string) => {
     if (closed) return;
     closed = true;
-    timers.clearTimeout(timer);
     timers.clearInterval(keepalive);
-    watchers.delete(stop);
-    res.end();
-  };
-  watchers.add(stop);
-  res.on('close', stop);
-
-  const poll = async () => {
-    try {
-      const value = await load();
-      if (closed) return;
-      if (value === undefined) {
-        send('event: deleted\ndata: {}\n\n');
-        return stop();
-      }
-      const text = stableStringify(value);
-      if (text !== last) {
-        last = text;
-        send(`event: status\ndata: ${text}\n\n`);
-      }
-      failing = false;
-    } catch (err) {
-      // A store hiccup: keep the stream and try again on the next tick; an outage is logged once per stream.
-      if (failing) log.debug({ err }, 'watch poll failed again');
-      else log.warn({ err }, 'watch poll failed; retrying every poll');
-      failing = true;
+    unsubscribe?.();
+    watchers.delete(end);
+    res.end(final);
+    if (final && !res.writableFinished) {
+      // A dropped reader may never read its backlog: its socket goes after one more keepalive period.
+      grace = timers.setTimeout(() => res.destroy(), keepaliveMs);
+      res.once('close', () => timers.clearTimeout(grace));
     }
-    if (!closed) timer = timers.setTimeout(() => void poll(), pollMs);
   };
-  void poll();
+  function send(text: string): void {
+    if (closed) return;
+    res.write(text);
+    if (res.writableLength > maxBuffered) {
+      log.warn({ buffered: res.writableLength }, 'watch dropped: the client reads too slowly');
+      const detail = { reason: 'SlowConsumer', message: `more than ${maxBuffered} bytes were waiting for this client to read; reconnect to resume` };
+      stop(`event: dropped\ndata: ${JSON.stringify(detail)}\n\n`);
+    }
+  }
+  const end = () => stop();
+  watchers.add(end);
+  res.on('close', end);
+
+  // One read at a time, in order: a notice during a read makes one more read after it.
+  const refresh = async () => {
+    if (loading) {
+      again = true;
+      return;
+    }
+    loading = true;
+    try {
+      do {
+        again = false;
+        try {
+          const value = await load();
+          if (closed) return;
+          if (value === undefined) return stop('event: deleted\ndata: {}\n\n');
+          const text = stableStringify(value);
+          if (text !== last) {
+            last = text;
+            send(`event: status\ndata: ${text}\n\n`);
+          }
+          failing = false;
+        } catch (err) {
+          // A store hiccup (the cache falls back to the store when stale): the next notice tries again.
+          if (failing) log.debug({ err }, 'watch read failed again');
+          else log.warn({ err }, 'watch read failed; retrying on the next change');
+          failing = true;
+        }
+      } while (again && !closed);
+    } finally {
+      loading = false;
+    }
+  };
+  unsubscribe = changes(() => void refresh());
+  void refresh();
 }

@@ -15,6 +15,7 @@ import { TerraformSlots } from '../controller/terraform-slots.ts';
 import { WorkDirs } from '../controller/workdirs.ts';
 import { SpeculativePlanner } from '../controller/speculative-plan.ts';
 import { loadDocuments } from '../specs/load.ts';
+import { CachedStore } from '../specs/store/cached-store.ts';
 import { openStore } from '../specs/store/open.ts';
 import type { Store } from '../specs/store/types.ts';
 import { buildApp } from '../api/app.ts';
@@ -47,6 +48,9 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
     onSpecWrite: (kind, name) => (kind === 'Environment' ? controller?.enqueue(name) : void controller?.resync()),
   });
   log.info({ mode, table, dataDir: settings.dataDir }, `store ready (${mode === 'embedded' ? 'embedded DynamoDB' : `DynamoDB table ${table}`})`);
+  // The API reads from memory, polled from the store every TERRACE_CACHE_POLL and fed by this process's writes at once.
+  const cached = CachedStore.over(store, { pollMs: settings.cachePollMs, log });
+  cached.start();
 
   const admin = ensureAdminToken({ env, dataDir: settings.dataDir, embedded: mode === 'embedded' });
   if (admin.generated) {
@@ -100,7 +104,8 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
     observer,
   });
   const app = await buildApp({
-    store,
+    store: cached,
+    rateLimit: { max: settings.rateLimitPerMinute, timeWindowMs: 60_000 },
     logger: log,
     controller,
     registry,
@@ -123,7 +128,7 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
       log.info('shutting down: finishing or cancelling terraform runs, releasing leases');
       await app.close();
       await controller!.stop();
-      await store.close();
+      await cached.close(); // and the store
       log.flush?.();
     })());
   if (options.handleSignals !== false) {
@@ -133,7 +138,7 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
       });
     }
   }
-  return { url, store, controller, stop };
+  return { url, store: cached, controller, stop };
 }
 
 function createLogger(settings: Settings): Logger {

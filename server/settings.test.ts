@@ -16,4 +16,19 @@ describe('settings', () => {
     expect(() => readSettings({ TERRACE_TERRAFORM_TIMEOUT: '2d' })).toThrow(/at most 24h/);
     expect(() => readSettings({ TERRACE_TERRAFORM_TIMEOUT: '0s' })).toThrow(/at least 1m/); // every run would time out
   });
+
+  it('TERRACE_RATE_LIMIT: requests a minute per token, 1,200 by default; a bad value names the variable', () => {
+    expect(readSettings({}).rateLimitPerMinute).toBe(1200);
+    expect(readSettings({ TERRACE_RATE_LIMIT: '60000' }).rateLimitPerMinute).toBe(60_000);
+    for (const bad of ['0', '-5', '12.5', 'lots', '1e9']) {
+      expect(() => readSettings({ TERRACE_RATE_LIMIT: bad }), bad).toThrow(`TERRACE_RATE_LIMIT=${bad}: must be a whole number from 1 to 1000000`);
+    }
+  });
+
+  it('TERRACE_CACHE_POLL: 1 s by default, whole seconds up to a minute', () => {
+    expect(readSettings({}).cachePollMs).toBe(1000);
+    expect(readSettings({ TERRACE_CACHE_POLL: '5s' }).cachePollMs).toBe(5000);
+    expect(() => readSettings({ TERRACE_CACHE_POLL: '0s' })).toThrow(/TERRACE_CACHE_POLL=0s: at least 1s/);
+    expect(() => readSettings({ TERRACE_CACHE_POLL: '2m' })).toThrow(/TERRACE_CACHE_POLL=2m: at most 60s/);
+  });
 });

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import cron from 'node-cron';
 import { parseInterval } from '../specs/environment.ts';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE } from '../api/rate-limit.ts';
 
 /** Everything the control plane reads from its environment, checked once at start. */
 export interface Settings {
@@ -30,6 +31,10 @@ export interface Settings {
   planConcurrency: number;
   /** How long one speculative plan may take, every tier included. */
   planTimeoutMs: number;
+  /** TERRACE_RATE_LIMIT: API requests a minute per token (per address without a valid one). */
+  rateLimitPerMinute: number;
+  /** TERRACE_CACHE_POLL: how often the read cache lists the store; another replica's writes show here within it. */
+  cachePollMs: number;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv): Settings {
@@ -81,6 +86,8 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     providerMirror: env.TERRACE_PROVIDER_MIRROR ? resolve(env.TERRACE_PROVIDER_MIRROR) : undefined,
     planConcurrency: int('TERRACE_PLAN_CONCURRENCY', 2, 1, 64),
     planTimeoutMs: duration('TERRACE_PLAN_TIMEOUT', '10m', '2h', '1s'),
+    rateLimitPerMinute: int('TERRACE_RATE_LIMIT', DEFAULT_RATE_LIMIT_PER_MINUTE, 1, 1_000_000),
+    cachePollMs: duration('TERRACE_CACHE_POLL', '1s', '60s', '1s'),
   };
   if (settings.endpoint && !settings.table) problems.push('TERRACE_DYNAMODB_ENDPOINT needs TERRACE_TABLE');
   if (problems.length > 0) throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);

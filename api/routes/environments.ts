@@ -6,9 +6,11 @@ import { parseEnvironment } from '../../specs/validate.ts';
 import type { AppDeps } from '../app.ts';
 import { HttpProblem } from '../errors.ts';
 import { assertEnvironmentAdmitted, clientFields, keepServerAnnotations } from '../admission.ts';
+import { freshOf } from '../../specs/store/cached-store.ts';
+import { readStore } from '../reads.ts';
 import { assertIfMatch, assertNameMatches, conflictStatus, etag, requireEnvironment, requireTarget } from '../preconditions.ts';
 import {
-  DryRunQuery, DryRunResult, EnvironmentResource, EventSchema, IfMatchHeaders, ListQuery, NameParams, PageOf, PageQuery, StatusView, V1_PROBLEMS, problems,
+  DryRunQuery, DryRunResult, EnvironmentResource, EventSchema, FreshQuery, IfMatchHeaders, ListQuery, NameParams, PageOf, PageQuery, StatusView, V1_PROBLEMS, problems,
 } from '../schemas.ts';
 import { documentValidator, type TypeBoxProvider } from '../typebox.ts';
 import { listDocuments, readPage, statusView } from '../views.ts';
@@ -19,6 +21,7 @@ const Written = Type.Union([DryRunResult, EnvironmentResource]);
 
 export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryRun'>> = async (plugin, { store, dryRun }) => {
   const app = plugin.withTypeProvider<TypeBoxProvider>();
+  const fresh = freshOf(store); // what writes are checked against; writes themselves go through `store` (write-through)
 
   /** Guardrails only: synthesizes against the Target and reports violations; the store is not touched. */
   async function dryRunOf(doc: Environment, target: Target) {
@@ -38,7 +41,7 @@ export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryR
     const doc = keepServerAnnotations(clientFields(request.body), undefined);
     const target = await requireTarget(store, doc.spec.target);
     if (request.query.dryRun) {
-      if (await store.get('Environment', doc.metadata.name)) throw new HttpProblem(409, `Environment ${doc.metadata.name} already exists`);
+      if (await fresh.get('Environment', doc.metadata.name)) throw new HttpProblem(409, `Environment ${doc.metadata.name} already exists`);
       return dryRunOf(doc, target);
     }
     const created = await store.create(doc);
@@ -58,7 +61,7 @@ export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryR
     const doc = clientFields(request.body);
     const ifMatch = request.headers['if-match'];
     const target = await requireTarget(store, doc.spec.target);
-    const current = await store.get('Environment', doc.metadata.name);
+    const current = await fresh.get('Environment', doc.metadata.name);
     const expectedResourceVersion = assertIfMatch(ifMatch, current);
     assertEnvironmentAdmitted(current, doc, request.principal?.scopes ?? []);
     if (request.query.dryRun) return dryRunOf(doc, target);
@@ -70,13 +73,13 @@ export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryR
   app.get('/environments', {
     config: { scope: 'read' },
     schema: { tags, summary: 'List Environments', querystring: ListQuery, response: { 200: PageOf(EnvironmentResource), ...problems(...V1_PROBLEMS) } },
-  }, async (request) => listDocuments(store, 'Environment', request.query));
+  }, async (request, reply) => listDocuments(readStore(store, request.query, reply), 'Environment', request.query));
 
   app.get('/environments/:name', {
     config: { scope: 'read' },
-    schema: { tags, summary: 'Read an Environment with its status', params: NameParams, response: { 200: EnvironmentResource, ...problems(...V1_PROBLEMS, 404) } },
+    schema: { tags, summary: 'Read an Environment with its status', params: NameParams, querystring: FreshQuery, response: { 200: EnvironmentResource, ...problems(...V1_PROBLEMS, 404) } },
   }, async (request, reply) => {
-    const env = await requireEnvironment(store, request.params.name);
+    const env = await requireEnvironment(readStore(store, request.query, reply), request.params.name);
     return reply.header('etag', etag(env.metadata.resourceVersion)).send(env);
   });
 
@@ -89,7 +92,7 @@ export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryR
     },
   }, async (request, reply) => {
     const ifMatch = request.headers['if-match'];
-    const current = await requireEnvironment(store, request.params.name);
+    const current = await requireEnvironment(fresh, request.params.name);
     const expectedResourceVersion = assertIfMatch(ifMatch, current);
     const marked = await store.markDeleted('Environment', current.metadata.name, { expectedResourceVersion }).catch((err) => conflictStatus(err, ifMatch));
     return reply.code(202).send(marked);
@@ -97,8 +100,8 @@ export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryR
 
   app.get('/environments/:name/status', {
     config: { scope: 'read' },
-    schema: { tags, summary: 'The status of an Environment', params: NameParams, response: { 200: StatusView, ...problems(...V1_PROBLEMS, 404) } },
-  }, async (request) => statusView(await requireEnvironment(store, request.params.name)));
+    schema: { tags, summary: 'The status of an Environment', params: NameParams, querystring: FreshQuery, response: { 200: StatusView, ...problems(...V1_PROBLEMS, 404) } },
+  }, async (request, reply) => statusView(await requireEnvironment(readStore(store, request.query, reply), request.params.name)));
 
   app.get('/environments/:name/events', {
     config: { scope: 'read' },

@@ -113,8 +113,9 @@ describe('operations', () => {
 
   it('does not overwrite a spec written between its read and its write', async () => {
     await setup();
-    // Interleave: every spec read by the operation is followed by a concurrent PUT from "CI".
-    const store = api.store;
+    // Interleave: every spec read by the operation (from the store itself, not the read cache) is followed by a
+    // concurrent PUT from "CI".
+    const store = api.store.fresh;
     let raced = false;
     const original = store.get.bind(store);
     store.get = (async (kind: 'Environment' | 'Target', name: string) => {

@@ -4,8 +4,10 @@ import { Target } from '../../specs/target.ts';
 import { parseTarget } from '../../specs/validate.ts';
 import { assertTargetAdmitted, assertTargetDeletable, clientFields } from '../admission.ts';
 import { notFound } from '../errors.ts';
+import { freshOf } from '../../specs/store/cached-store.ts';
+import { readStore } from '../reads.ts';
 import { assertIfMatch, assertNameMatches, conflictStatus, environmentsUsing, etag } from '../preconditions.ts';
-import { DryRunQuery, IfMatchHeaders, ListQuery, NameParams, PageOf, TargetResource, V1_PROBLEMS, problems } from '../schemas.ts';
+import { DryRunQuery, FreshQuery, IfMatchHeaders, ListQuery, NameParams, PageOf, TargetResource, V1_PROBLEMS, problems } from '../schemas.ts';
 import { documentValidator, type TypeBoxProvider } from '../typebox.ts';
 import { listDocuments } from '../views.ts';
 
@@ -13,6 +15,7 @@ const tags = ['targets'];
 
 export const targetRoutes: FastifyPluginAsync<{ store: Store }> = async (plugin, { store }) => {
   const app = plugin.withTypeProvider<TypeBoxProvider>();
+  const fresh = freshOf(store); // what writes are checked against; writes themselves go through `store`
 
   app.put('/targets/:name', {
     config: { scope: 'write' },
@@ -24,7 +27,7 @@ export const targetRoutes: FastifyPluginAsync<{ store: Store }> = async (plugin,
   }, async (request, reply) => {
     assertNameMatches(request.body, request.params.name);
     const ifMatch = request.headers['if-match'];
-    const current = await store.get('Target', request.params.name);
+    const current = await fresh.get('Target', request.params.name);
     const expectedResourceVersion = assertIfMatch(ifMatch, current);
     const doc = clientFields(request.body);
     assertTargetAdmitted(current, doc, current ? await environmentsUsing(store, current.metadata.name) : []);
@@ -37,13 +40,13 @@ export const targetRoutes: FastifyPluginAsync<{ store: Store }> = async (plugin,
   app.get('/targets', {
     config: { scope: 'read' },
     schema: { tags, summary: 'List Targets', querystring: ListQuery, response: { 200: PageOf(TargetResource), ...problems(...V1_PROBLEMS) } },
-  }, async (request) => listDocuments(store, 'Target', request.query));
+  }, async (request, reply) => listDocuments(readStore(store, request.query, reply), 'Target', request.query));
 
   app.get('/targets/:name', {
     config: { scope: 'read' },
-    schema: { tags, summary: 'Read a Target', params: NameParams, response: { 200: TargetResource, ...problems(...V1_PROBLEMS, 404) } },
+    schema: { tags, summary: 'Read a Target', params: NameParams, querystring: FreshQuery, response: { 200: TargetResource, ...problems(...V1_PROBLEMS, 404) } },
   }, async (request, reply) => {
-    const target = await store.get('Target', request.params.name);
+    const target = await readStore(store, request.query, reply).get('Target', request.params.name);
     if (!target) throw notFound(`Target ${request.params.name}`);
     return reply.header('etag', etag(target.metadata.resourceVersion)).send(target);
   });
@@ -56,7 +59,7 @@ export const targetRoutes: FastifyPluginAsync<{ store: Store }> = async (plugin,
     },
   }, async (request) => {
     const { name } = request.params;
-    const target = await store.get('Target', name);
+    const target = await fresh.get('Target', name);
     if (!target) throw notFound(`Target ${name}`);
     assertTargetDeletable(target, await environmentsUsing(store, name));
     await store.remove('Target', name);

@@ -1,22 +1,26 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Store } from '../../specs/store/types.ts';
+import type { CachedStore } from '../../specs/store/cached-store.ts';
 import { requireEnvironment } from '../preconditions.ts';
 import { statusView } from '../views.ts';
 import { NameParams, V1_PROBLEMS, problems } from '../schemas.ts';
 import type { TypeBoxProvider } from '../typebox.ts';
-import { streamChanges, Watchers } from '../watch-stream.ts';
+import { ChangeHub, streamChanges, Watchers } from '../watch-stream.ts';
 
 export interface WatchOptions {
-  store: Store;
-  pollMs: number;
+  /** The read cache: its poller (and this process's writes) tell every stream of a change; streams read from it. */
+  store: CachedStore;
   keepaliveMs: number;
+  /** Unread bytes after which a stream is dropped (default 1 MiB). */
+  maxBufferedBytes?: number;
 }
 
-export const watchRoutes: FastifyPluginAsync<WatchOptions> = async (plugin, { store, pollMs, keepaliveMs }) => {
+export const watchRoutes: FastifyPluginAsync<WatchOptions> = async (plugin, { store, keepaliveMs, maxBufferedBytes }) => {
   const app = plugin.withTypeProvider<TypeBoxProvider>();
   const watchers = new Watchers();
+  // One subscription to the cache for every stream: no stream reads the store on a timer of its own.
+  const hub = new ChangeHub(store, 'Environment');
   // preClose, not onClose: the HTTP server waits for open responses before onClose hooks run.
   app.addHook('preClose', async () => watchers.closeAll());
 
@@ -25,7 +29,8 @@ export const watchRoutes: FastifyPluginAsync<WatchOptions> = async (plugin, { st
     exposeHeadRoute: false, // a HEAD would open a stream with no body to send
     schema: {
       tags: ['environments'],
-      summary: 'Server-Sent Events: `status` now and on each change, `deleted` when the environment is gone',
+      summary: 'Server-Sent Events: `status` now and on each change, `deleted` when the environment is gone, '
+        + '`dropped` (then the end) when the client reads too slowly',
       params: NameParams,
       response: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: Type.String() } } }, ...problems(...V1_PROBLEMS, 404) },
     },
@@ -44,6 +49,7 @@ export const watchRoutes: FastifyPluginAsync<WatchOptions> = async (plugin, { st
       const env = await store.get('Environment', name);
       return env && statusView(env);
     };
-    streamChanges({ res: reply.raw, load, pollMs, keepaliveMs, log: request.log }, watchers);
+    const changes = (notify: () => void) => hub.watch(name, notify);
+    streamChanges({ res: reply.raw, load, changes, keepaliveMs, maxBufferedBytes, log: request.log }, watchers);
   });
 };

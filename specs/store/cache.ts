@@ -31,7 +31,7 @@ export class StoreCache {
   private readonly statuses = new Map<string, Entry<EnvironmentStatus>>();
   private readonly tokens = new Map<string, Entry<StoredToken>>();
   private readonly sorted: Partial<Record<Kind, string[]>> = {};
-  private readonly listeners = new Set<CacheListener>();
+  private readonly listenerSet = new Set<CacheListener>();
   private seq = 0;
 
   /** The write counter now: pass it to `apply` for a poll that starts now. */
@@ -39,9 +39,14 @@ export class StoreCache {
     return this.seq;
   }
 
+  /** How many listen now (a watch that ended must not stay subscribed). */
+  get listeners(): number {
+    return this.listenerSet.size;
+  }
+
   subscribe(listener: CacheListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.listenerSet.add(listener);
+    return () => this.listenerSet.delete(listener);
   }
 
   get<K extends Kind>(kind: K, name: string): DocumentOf<K> | undefined {
@@ -169,7 +174,7 @@ export class StoreCache {
   }
 
   private emit(kind: Kind, name: string): void {
-    for (const listener of this.listeners) {
+    for (const listener of this.listenerSet) {
       try {
         listener(kind, name);
       } catch {

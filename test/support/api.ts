@@ -2,6 +2,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { buildApp, type AppDeps } from '../../api/app.ts';
 import { hashToken } from '../../api/auth/tokens.ts';
 import type { Scope } from '../../api/schemas.ts';
+import { CachedStore } from '../../specs/store/cached-store.ts';
 import type { Store } from '../../specs/store/types.ts';
 import { openTestStore } from './store.ts';
 
@@ -9,7 +10,7 @@ export const ADMIN_TOKEN = 'trc_test-admin-token-not-secret-0000';
 
 export interface TestApi {
   app: FastifyInstance;
-  store: Store;
+  store: CachedStore;
   /** `Authorization` headers: the admin token, or a stored token with these scopes. */
   admin: { authorization: string };
   as(...scopes: Scope[]): Promise<{ authorization: string }>;
@@ -18,9 +19,15 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** buildApp on a real dynalite store, quiet logs, a known admin token and a fast watch poll. */
+/**
+ * buildApp on a real dynalite store behind its read cache (polling every second unless given a CachedStore, whose
+ * polls are the caller's), quiet logs, a known admin token and a fast watch poll. Writes through `store` are in the
+ * cache at once, as the API's own writes are.
+ */
 export async function startApi(deps: Partial<AppDeps> = {}): Promise<TestApi> {
-  const store = deps.store ?? (await openTestStore());
+  const given = deps.store;
+  const store = given instanceof CachedStore ? given : CachedStore.over(given ?? (await openTestStore()), { pollMs: 1000 });
+  if (store !== given) store.start();
   const app = await buildApp({ logger: false, adminTokenHash: hashToken(ADMIN_TOKEN), watchPollMs: 50, ...deps, store });
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
   let n = 0;
