@@ -2,7 +2,8 @@
 // applied and Ready, seeded straight into the store from one real apply, then resynced by the real Controller
 // and Reconciler over the read cache. Figures: the first resync after seeding (every environment through a lease
 // and the Reconciler: what a resync costs right after a restart) and the idle resync once they are at rest, which
-// must do no synthesis, no store write and no terraform.
+// must do no synthesis, no store write and no terraform. Then the real control plane (the bundle, `serve`) starts
+// on that data directory and on an empty one: its resident memory once every environment is at rest, against empty.
 import { synthesizeTeardown, synthesizeTier } from '../constructs/index.ts';
 import { Controller } from '../controller/controller.ts';
 import { Reconciler } from '../controller/reconciler.ts';
@@ -14,6 +15,11 @@ import type { Store, StoredEnvironment } from '../specs/store/types.ts';
 import { localTarget } from '../specs/target.ts';
 import { countingTerraform, devEnvironment, quietLog, storeWith } from '../test/support/controller.ts';
 import { openTestStore, tempDir } from '../test/support/store.ts';
+import { fingerprintOf } from '../controller/code-fingerprint.ts';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { describeFigure, recordFigures, type Figure } from './results.ts';
 import type { BenchLine } from './synth.bench.ts';
 
@@ -24,7 +30,10 @@ const twoTiers = (name: string) => devEnvironment(name, (s) => { delete s.data; 
 
 export default async function bench(): Promise<BenchLine[]> {
   const dir = tempDir('terrace-bench-idle-');
-  const raw = await openTestStore();
+  // The control plane runs a copy of the bundle, built now: the stack summaries carry its fingerprint, and the
+  // sources others edit meanwhile do not change it.
+  const app = bundleCopy(dir.path);
+  const raw = await openTestStore({ dataDir: dir.path });
   const writes = { status: 0, events: 0, leases: 0 };
   const counted: Store = storeWith(raw, {
     updateStatus: (...a) => (writes.status++, raw.updateStatus(...a)),
@@ -35,9 +44,10 @@ export default async function bench(): Promise<BenchLine[]> {
   const store = CachedStore.over(counted, { pollMs: 60_000 });
   try {
     const { terraform, spawned } = countingTerraform(dir.path);
-    const stacks = cachedSynthesize(synthesizeTier);
+    const workdirs = new WorkDirs(`${dir.path}/work`);
+    const stacks = cachedSynthesize(synthesizeTier, { disk: { dir: (e, t) => workdirs.dir(e, t), fingerprint: fingerprintOf(app, ['dist'], false) } });
     const reconciler = new Reconciler({
-      store, terraform, workdirs: new WorkDirs(`${dir.path}/work`), synthesize: stacks, teardown: synthesizeTeardown,
+      store, terraform, workdirs, synthesize: stacks, teardown: synthesizeTeardown,
       clock: { now: Date.now, setTimeout, clearTimeout }, log: quietLog, timeoutMs: 120_000, staleLockMs: 600_000,
     });
 
@@ -95,7 +105,20 @@ export default async function bench(): Promise<BenchLine[]> {
     const heldAtRest = controller.atRest.size;
     await controller.stop();
 
+    store.stop();
+    await raw.close();
+    const empty = tempDir('terrace-bench-empty-');
+    const rssEmpty = await restingRss(app, empty.path, 0);
+    empty.remove();
+    const rssFull = await restingRss(app, dir.path, N + 1);
+
     const figures: Figure[] = [
+      {
+        name: `control-plane RSS, ${N} environments at rest`, value: rssFull.rss, unit: 'MiB', bench: 'idle-pass.bench.ts',
+        baseline: { name: 'control-plane RSS, no environment', value: rssEmpty.rss, unit: 'MiB' },
+        ratio: rssFull.rss / rssEmpty.rss, target: 'value < 200 MiB with 1,000 environments', holds: N >= 1000 ? rssFull.rss < 200 : undefined,
+        note: `after ${RESTING_RESYNCS} resyncs with every environment at rest; peak ${rssFull.peak} MiB (empty: peak ${rssEmpty.peak} MiB); the bundle, embedded store`,
+      },
       {
         name: `idle resync pass, ${N} environments at rest`, value: idleMs, unit: 'ms', bench: 'idle-pass.bench.ts',
         baseline: { name: `first resync after seeding (each through a lease and the Reconciler)`, value: coldMs, unit: 'ms' },
@@ -111,9 +134,10 @@ export default async function bench(): Promise<BenchLine[]> {
     for (const f of figures) console.log(`  ${describeFigure(f)}`);
     return [];
   } finally {
-    store.stop?.();
-    await raw.close();
-    dir.remove();
+    store.stop();
+    await raw.close().catch(() => undefined);
+    if (process.env.TERRACE_BENCH_KEEP) console.log(`  kept ${dir.path}`);
+    else dir.remove();
   }
 }
 
@@ -133,4 +157,53 @@ async function profiler(): Promise<((part: string) => Promise<void>) | undefined
     writeFileSync(`${dir}/${part}.cpuprofile`, JSON.stringify(profile));
     await session.post('Profiler.start');
   };
+}
+
+const RESTING_RESYNCS = 3;
+
+/**
+ * Starts the control plane (`serve` from the bundle) on `dataDir`, waits for the resync that finds `expected`
+ * environments at rest, then RESTING_RESYNCS more (its debug line says so), and reads VmRSS: at that point and
+ * the highest seen. The control plane is stopped with SIGTERM.
+ */
+async function restingRss(app: string, dataDir: string, expected: number): Promise<{ rss: number; peak: number }> {
+  const main = `${app}/dist/main.js`;
+  const child = spawn(process.execPath, [main, 'serve'], {
+    env: { ...process.env, TERRACE_DATA_DIR: dataDir, PORT: '0', TERRACE_SEED_EXAMPLE: 'false', TERRACE_RESYNC: '*/2 * * * * *', TERRACE_LOG_LEVEL: 'debug', TERRACE_LOG_FORMAT: 'json', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const rssOf = () => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+  let peak = 0;
+  let resting = -1;
+  try {
+    for await (const text of createInterface({ input: child.stdout! })) {
+      peak = Math.max(peak, rssOf());
+      let line: { msg?: string; atRest?: number; environments?: number };
+      try {
+        line = JSON.parse(text);
+      } catch {
+        continue;
+      }
+      if (!line.msg?.startsWith('resync:')) continue;
+      if (resting < 0 && line.environments === expected && line.atRest === expected) resting = 0;
+      else if (resting >= 0 && ++resting === RESTING_RESYNCS) return { rss: rssOf(), peak };
+    }
+    throw new Error(`the control plane on ${dataDir} exited (code ${child.exitCode}) before ${expected} environments were at rest`);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+  }
+}
+
+/** `<data>/app`: the bundle built now, with the repository's package-lock, specs and node_modules beside it. */
+function bundleCopy(data: string): string {
+  const root = fileURLToPath(new URL('../', import.meta.url));
+  execFileSync(process.execPath, [`${root}cli/build.mjs`], { stdio: 'ignore' });
+  const app = `${data}/app`;
+  mkdirSync(app, { recursive: true });
+  cpSync(`${root}dist`, `${app}/dist`, { recursive: true });
+  cpSync(`${root}package-lock.json`, `${app}/package-lock.json`);
+  cpSync(`${root}package.json`, `${app}/package.json`);
+  for (const linked of ['node_modules', 'specs']) symlinkSync(`${root}${linked}`, `${app}/${linked}`);
+  return app;
 }

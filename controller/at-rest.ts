@@ -1,7 +1,13 @@
+import { stableStringify } from '../specs/store/stable-json.ts';
 import type { StoredEnvironment } from '../specs/store/types.ts';
+import { sha256 } from './workdirs.ts';
 
-/** What an environment's passes read: its own item (spec, status, annotations) and its Target's. */
-export const restingVersion = (env: StoredEnvironment, targetVersion: string | undefined) => `${env.metadata.resourceVersion}/${env.spec.target}@${targetVersion ?? '-'}`;
+/**
+ * What an environment's passes read: its spec item (spec, labels, annotations: its resourceVersion), its status
+ * (kept apart, with a version of its own that documents do not carry: so its content) and its Target's version.
+ */
+export const restingVersion = (env: StoredEnvironment, targetVersion: string | undefined, statusHash = sha256(stableStringify(env.status))) =>
+  `${env.metadata.resourceVersion}/${env.spec.target}@${targetVersion ?? '-'}/${statusHash}`;
 
 /**
  * Environments whose last pass found nothing to do (no terraform, no write, no event), with the versions that pass
@@ -11,7 +17,7 @@ export const restingVersion = (env: StoredEnvironment, targetVersion: string | u
  * One small entry per environment; names no longer listed are dropped.
  */
 export class AtRest {
-  private readonly entries = new Map<string, { version: string; until: number }>();
+  private readonly entries = new Map<string, { version: string; until: number; seen?: { status: object; hash: string } }>();
 
   remember(name: string, version: string, until: number): void {
     this.entries.set(name, { version, until });
@@ -21,11 +27,20 @@ export class AtRest {
     this.entries.delete(name);
   }
 
-  /** True while the environment is as its last (idle) pass left it and no timer of it is due. */
-  holds(name: string, version: string, now: number): boolean {
+  /**
+   * True while the environment is as its last (idle) pass left it and no timer of it is due. A read cache hands
+   * out the same (frozen) status until it changes: then its hash is not computed again.
+   */
+  holds(env: StoredEnvironment, targetVersion: string | undefined, now: number): boolean {
+    const name = env.metadata.name;
     const entry = this.entries.get(name);
     if (!entry) return false;
-    if (entry.version === version && now < entry.until) return true;
+    const same = entry.seen?.status === env.status && Object.isFrozen(env.status);
+    const hash = same ? entry.seen!.hash : sha256(stableStringify(env.status));
+    if (entry.version === restingVersion(env, targetVersion, hash) && now < entry.until) {
+      entry.seen = { status: env.status, hash };
+      return true;
+    }
     this.entries.delete(name);
     return false;
   }

@@ -5,7 +5,7 @@ import { realClock, type Clock } from './clock.ts';
 import { RetryableError, TerminalError } from './errors.ts';
 import { describeError, FailureLog } from './failure-log.ts';
 import type { ControllerObserver } from './observer.ts';
-import { AtRest, restingVersion } from './at-rest.ts';
+import { AtRest } from './at-rest.ts';
 import { expirePreviews } from './preview-expiry.ts';
 import { WorkQueue } from './queue.ts';
 import type { Reconciler } from './reconciler.ts';
@@ -83,7 +83,7 @@ export class Controller {
           const name = env.metadata.name;
           listed.add(name);
           // At rest, and nothing it reads changed since: a pass would decide the same (no lease, no read, no work).
-          if (this.atRest.holds(name, restingVersion(env, targets.get(env.spec.target)), now)) continue;
+          if (this.atRest.holds(env, targets.get(env.spec.target), now)) continue;
           // A generation the controller has not seen yet is tried now, even during a backoff.
           this.queue.add(name, { force: env.metadata.generation !== env.status.observedGeneration });
         }
@@ -93,6 +93,7 @@ export class Controller {
       } while (token);
       this.atRest.keepOnly(listed);
       this.options.observer?.queueDepth(this.queue.depth);
+      this.options.log.debug({ environments: listed.size, atRest: this.atRest.size, queued: this.queue.depth }, `resync: ${listed.size} environments, ${this.atRest.size} at rest`);
       this.failures.clear('resync');
     } catch (err) {
       this.failures.report('resync', 'error', err, {}, `resync failed: could not list environments: ${describeError(err)}`);

@@ -92,7 +92,7 @@ export class Pass {
     }
     await this.save(true);
     const result: ReconcileResult = Number.isFinite(nextCheck) ? { requeueAfterMs: nextCheck } : {};
-    if (!this.busy && !queued) result.atRest = restingVersion(this.env, target.metadata.resourceVersion);
+    if (!this.busy && !queued) result.atRest = restingVersion(this.env, target.metadata.resourceVersion, sha256(this.written));
     return result;
   }
 

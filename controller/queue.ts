@@ -97,6 +97,11 @@ export class WorkQueue {
     return this.queue.length;
   }
 
+  /** Keys handed out and not yet done. */
+  get inFlight(): number {
+    return this.processing.size;
+  }
+
   isProcessing(key: string): boolean {
     return this.processing.has(key);
   }
