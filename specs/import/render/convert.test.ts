@@ -96,6 +96,12 @@ describe('importRenderBlueprint: the flat layout (chat.yaml: Daphne, Celery, cro
     expect(parseEnvironment(r.documents[0]).spec.compute!.services[1].port).toBeUndefined();
   });
 
+  it('leaves a database password out: the app user logs in with IAM tokens', () => {
+    const r2 = convert('databases:\n  - { name: db }\nservices:\n  - type: worker\n    name: jobs\n    runtime: go\n    envVars:\n      - { key: DB_PASS, fromDatabase: { name: db, property: password } }\n');
+    expect(r2.warnings['services[0].envVars[0].fromDatabase']).toMatch(/^DB_PASS: left out: DATABASE_USER logs in with an IAM token \(DATABASE_IAM_AUTH=true/);
+    expect(JSON.stringify(r2.spec().compute.services[0])).not.toContain('DB_PASS');
+  });
+
   it('warns, by Blueprint path, about everything that did not carry over, with the AWS way', () => {
     expect(r.warnings).toMatchObject({
       'services[0].preDeployCommand': expect.stringContaining('aws ecs run-task'),

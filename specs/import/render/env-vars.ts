@@ -4,7 +4,9 @@ import type { BlueprintService, Scope } from './scope.ts';
 
 // What the compute tier injects into every service from the data tier (constructs/model/compute.ts
 // injectedVars; a test checks these names against it). Render's references map onto them.
-export const POSTGRES_ENV: Record<string, string> = { host: 'DATABASE_HOST', port: 'DATABASE_PORT', database: 'DATABASE_NAME', user: 'DATABASE_USER', password: 'DATABASE_PASSWORD' };
+/** What terrace injects for the database; there is no password: the app user logs in with IAM tokens. */
+export const POSTGRES_ENV: Record<string, string> = { host: 'DATABASE_HOST', port: 'DATABASE_PORT', database: 'DATABASE_NAME', user: 'DATABASE_USER' };
+const IAM_LOGIN = 'DATABASE_USER logs in with an IAM token (DATABASE_IAM_AUTH=true, DATABASE_SSLMODE=require): the app generates it with generate_db_auth_token';
 export const REDIS_ENV: Record<string, string> = { host: 'REDIS_HOST', port: 'REDIS_PORT', connectionString: 'REDIS_URL' };
 const DATABASE_PROPERTIES = ['connectionString', 'host', 'port', 'user', 'password', 'database'];
 const SERVICE_PROPERTIES = ['connectionString', 'host', 'port', 'hostport'];
@@ -132,8 +134,9 @@ function fromDatabase(ref: Raw, key: string, path: string, scope: Scope, notes: 
   if (db !== scope.postgres) return void notes.warn(path, `${key}: database ${name} is not imported (only the first database becomes data.postgres): left out`);
   const all = Object.values(POSTGRES_ENV).join(', ');
   if (property === 'connectionString') {
-    return void notes.warn(path, `${key}: terrace injects the database as ${all} (user and password from the RDS-managed secret) rather than one URL: build ${key} from them in the app (e.g. in settings), or wrap the start command`);
+    return void notes.warn(path, `${key}: terrace injects the database as ${all} rather than one URL, and ${IAM_LOGIN}: build ${key} from them in the app (e.g. in settings)`);
   }
+  if (property === 'password') return void notes.warn(path, `${key}: left out: ${IAM_LOGIN}`);
   return void injected(POSTGRES_ENV[property], key, path, `database ${name}'s ${property}`, notes);
 }
 
