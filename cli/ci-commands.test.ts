@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,6 +111,25 @@ describe('terrace diff', () => {
     const after = await (await api('/environments/diff-dev')).json();
     expect(after.metadata.resourceVersion).toBe(stored.metadata.resourceVersion);
     expect(after.spec.network.cidr).toBe(stored.spec.network.cidr);
+  });
+
+  it('plans while the controller\'s state lock is held: a diff never takes the lock', async () => {
+    const cwd = tierDir('diff-dev', 'network');
+    // `terraform console` holds the state lock for as long as it runs: a real competing terraform.
+    const holder = spawn('terraform', ['console'], { cwd, env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: join(dir.path, 'terraform', 'terraform.rc') }, stdio: ['pipe', 'ignore', 'ignore'] });
+    try {
+      await new Promise<void>((resolve) => {
+        const held = () => existsSync(join(cwd, '.terraform.tfstate.lock.info'));
+        const watcher = watch(cwd, () => held() && (watcher.close(), resolve()));
+        if (held()) (watcher.close(), resolve());
+      });
+      const r = await terrace(['diff', '-f', file('locked.json', small('diff-dev'))]);
+      expect(r.stderr).not.toMatch(/lock/i);
+      expect(r.code).toBe(0);
+    } finally {
+      holder.stdin.end();
+      await new Promise((r) => holder.once('close', r));
+    }
   });
 
   it('diffs a new environment against nothing, and creates nothing for it', async () => {
