@@ -11,8 +11,32 @@ describe('AWS tier stack', () => {
       region: 'eu-west-1',
       allowed_account_ids: ['222222222222'],
       assume_role: [{ role_arn: 'arn:aws:iam::222222222222:role/terrace-deployer', external_id: 'terrace-staging', session_name: 'terrace-chat-staging-network' }],
-      default_tags: [{ tags: { environment: 'chat-staging', tier: 'network', 'managed-by': 'terrace', 'cost-center': 'chat', stage: 'staging' } }],
+      default_tags: [{ tags: { environment: 'chat-staging', tier: 'network', 'managed-by': 'terrace', 'cost-center': 'chat', stage: 'staging', app: 'chat' } }],
     }]);
+  });
+
+  it('tags with the environment\'s labels over the target\'s tags, never over terrace\'s keys, within 50 tags a resource', async () => {
+    const { environment } = awsExample('chat-staging');
+    const labelled = (labels: Record<string, string>) => ({ ...environment, metadata: { ...environment.metadata, labels } });
+    const tags = async (labels: Record<string, string>) => (await awsTier('chat-staging', 'data', undefined, labelled(labels))).tf.provider!.aws[0].default_tags[0].tags;
+    expect(await tags({ app: 'chat', stage: 'qa', tier: 'x', environment: 'y', 'team/owner': 'payments' })).toEqual({
+      'cost-center': 'chat', stage: 'qa', app: 'chat', 'team/owner': 'payments', environment: 'chat-staging', tier: 'data', 'managed-by': 'terrace',
+    });
+    // 64 labels (the most metadata takes): 2 target tags + 40 labels + 3 of terrace's, room for 5 of a resource's own.
+    const many = Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`l${String(i).padStart(2, '0')}`, 'v']));
+    const bounded = await tags(many);
+    expect(Object.keys(bounded)).toHaveLength(45);
+    expect(bounded).toMatchObject({ l00: 'v', l39: 'v', 'managed-by': 'terrace' });
+    expect(bounded.l40).toBeUndefined();
+  });
+
+  it('adds a us-east-1 provider (same role and tags) to the frontend and observability stacks only, teardowns included', async () => {
+    for (const tier of ['frontend', 'observability'] as const) {
+      const aws = (await awsTier('chat-prod', tier)).tf.provider!.aws;
+      expect(aws.map((p: { alias?: string; region: string }) => [p.alias, p.region])).toEqual([[undefined, 'eu-west-1'], ['us_east_1', 'us-east-1']]);
+      expect(aws[1]).toMatchObject({ allowed_account_ids: aws[0].allowed_account_ids, assume_role: aws[0].assume_role, default_tags: aws[0].default_tags });
+    }
+    expect((await awsTier('chat-prod', 'compute')).tf.provider!.aws).toHaveLength(1);
   });
 
   it('keeps state in the target bucket under <environment>/<tier>.tfstate with S3 locking', async () => {

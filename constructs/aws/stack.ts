@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import type { Tier } from '../../specs/environment.ts';
-import { DataTerraformRemoteStateS3, S3Backend } from '../core/cdktf.ts';
+import { DataTerraformRemoteStateS3, S3Backend, TerraformStack } from '../core/cdktf.ts';
 import { TierInputs, type TierOutputs } from '../core/inputs.ts';
 import { TierStack, type StackFacts } from '../core/tier-stack.ts';
 import type { ModelContext } from '../model/context.ts';
@@ -36,10 +36,11 @@ export function awsStack(root: Construct, ctx: ModelContext, facts: StackFacts):
     region,
     allowedAccountIds: [accountId],
     assumeRole: [assumeRole],
-    // The target's tags first: terrace's own keys must not be overridden.
-    defaultTags: [{ tags: { ...escapeDeep(target.spec.tags ?? {}), environment: env, tier, 'managed-by': 'terrace' } }],
+    defaultTags: [{ tags: defaultTags(ctx, tier) }],
   });
   stack.addOverride('terraform.required_providers.aws', { source: 'hashicorp/aws', version: AWS_PROVIDER_VERSION });
+  // CloudFront's WAF (frontend) and metrics (observability) live in us-east-1; teardowns need it as much.
+  if (tier === 'frontend' || tier === 'observability') usEast1Provider(stack, ctx, tier);
 
   // No `encrypt`: it would ask for SSE-S3 (AES256), which a bootstrapped bucket refuses; without the header
   // the bucket's default applies (SSE-KMS with the state key there; SSE-S3 at least on any bucket since 2023).
@@ -47,6 +48,50 @@ export function awsStack(root: Construct, ctx: ModelContext, facts: StackFacts):
   // cdktf 0.21's S3Backend predates S3-native locking (terraform 1.10+).
   stack.addOverride('terraform.backend.s3.use_lockfile', true);
   return stack;
+}
+
+/** Tags AWS allows on one resource; terrace's resources add at most a few of their own (Name, tier, purpose). */
+const MAX_TAGS = 50;
+const RESOURCE_TAGS = 5;
+
+/**
+ * The target's tags, then the environment's labels (a label wins over a target tag of the same key), then
+ * terrace's own keys, which nothing overrides. Labels already have tag syntax (specs/meta.ts); those past the
+ * budget (50 per resource, less what resources add) are left out, the last by key first.
+ */
+export function defaultTags(ctx: ModelContext, tier: Tier): Record<string, string> {
+  const own = { environment: ctx.env, tier, 'managed-by': 'terrace' };
+  const budget = MAX_TAGS - RESOURCE_TAGS - Object.keys(own).length;
+  const tags: Record<string, string> = Object.fromEntries(Object.entries(ctx.target.spec.tags ?? {}).filter(([k]) => !(k in own)));
+  const labels = Object.entries(ctx.labels ?? {}).filter(([k]) => !(k in own) && !k.toLowerCase().startsWith('aws:'));
+  for (const [k, v] of labels.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (k in tags || Object.keys(tags).length < budget) tags[k] = v;
+  }
+  return { ...escapeDeep(tags), ...own };
+}
+
+const US_EAST_1 = 'aws_us_east_1';
+
+/** The frontend and observability stacks' us-east-1 provider, for a resource's `provider`. */
+export function usEast1Of(scope: Construct): AwsProvider {
+  const provider = TerraformStack.of(scope).node.tryFindChild(US_EAST_1);
+  if (!(provider instanceof AwsProvider)) throw new Error(`${scope.node.path}: its stack has no us-east-1 provider`);
+  return provider;
+}
+
+/**
+ * A second provider in us-east-1, same role, account and tags: what CloudFront's WAF and metrics need wherever
+ * the target is. Its resources name it as `provider`.
+ */
+function usEast1Provider(stack: TierStack, ctx: ModelContext, tier: Tier): AwsProvider {
+  const { accountId, assumeRole } = access(ctx, tier);
+  return new AwsProvider(stack, US_EAST_1, {
+    alias: 'us_east_1',
+    region: 'us-east-1',
+    allowedAccountIds: [accountId],
+    assumeRole: [assumeRole],
+    defaultTags: [{ tags: defaultTags(ctx, tier) }],
+  });
 }
 
 /** The target's account, region and state bucket, and the role a tier's runs assume (provider and state alike). */

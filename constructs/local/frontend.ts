@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { Fn } from '../core/cdktf.ts';
-import { CACHING_OPTIMIZED_POLICY_ID, CLOUDFRONT_TLS_MINIMUM, type FrontendModel } from '../model/frontend.ts';
+import { CACHING_DISABLED_POLICY_ID, CACHING_OPTIMIZED_POLICY_ID, CLOUDFRONT_TLS_MINIMUM, type FrontendModel } from '../model/frontend.ts';
 import { LOCAL_ACCOUNT, fakeId, record, recorded } from './record.ts';
 
 export interface LocalFrontendProps {
@@ -29,6 +29,7 @@ export class LocalFrontend extends Construct {
       frame_options: model.securityHeaders.frameOptions,
       referrer_policy: model.securityHeaders.referrerPolicy,
       xss_protection: { protection: true, mode_block: true },
+      content_security_policy: model.contentSecurityPolicy,
       // Only when set, so a frontend without headers records what it recorded before.
       ...(model.customHeaders.length > 0 ? { custom_headers: model.customHeaders.map(({ header, value }) => ({ header, value, override: true })) } : {}),
     });
@@ -41,6 +42,8 @@ export class LocalFrontend extends Construct {
       viewer_protocol_policy: 'redirect-to-https',
       compress: true,
       cache_policy_id: CACHING_OPTIMIZED_POLICY_ID,
+      ordered_cache_behaviors: model.noCachePaths.map((path_pattern) => ({ path_pattern, cache_policy_id: CACHING_DISABLED_POLICY_ID })),
+      web_acl: model.waf ? { name: model.waf.name, scope: model.waf.scope, region: 'us-east-1', managed_rule_groups: ['AWSManagedRulesCommonRuleSet'], rate_limit: model.waf.rateLimit } : null,
       response_headers_policy_id: fakeId(headers, '', 32),
       default_root_object: 'index.html',
       custom_error_responses: model.spaErrorCodes.map((code) => ({ error_code: code, response_code: 200, response_page_path: '/index.html' })),

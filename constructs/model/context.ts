@@ -7,10 +7,12 @@ export interface ModelContext {
   readonly env: string;
   readonly spec: EnvironmentSpec;
   readonly target: Target;
+  /** metadata.labels: they become tags (constructs/aws/stack.ts). */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export function modelContext(environment: Environment, target: Target): ModelContext {
-  return { env: environment.metadata.name, spec: environment.spec, target };
+  return { env: environment.metadata.name, spec: environment.spec, target, labels: environment.metadata.labels };
 }
 
 /** A value another tier produces: the output's name and, for list outputs, an element. */
