@@ -11,6 +11,8 @@ export interface DbSetupTaskProps {
   readonly model: DbSetupModel;
   readonly region: string;
   readonly logRetentionDays: number;
+  /** The network tier's key for the environment's log groups. */
+  readonly logsKmsKeyArn: string;
   /** The RDS-managed master secret: only this task ever reads it. */
   readonly masterSecretArn: string;
   readonly host: string;
@@ -35,7 +37,7 @@ export class DbSetupTask extends Construct {
     super(scope, id);
     const { model } = props;
     this.cluster = new EcsCluster(this, 'cluster', { name: model.clusterName });
-    this.logGroup = new CloudwatchLogGroup(this, 'log_group', { name: model.logGroupName, retentionInDays: props.logRetentionDays });
+    this.logGroup = new CloudwatchLogGroup(this, 'log_group', { name: model.logGroupName, retentionInDays: props.logRetentionDays, kmsKeyId: props.logsKmsKeyArn });
     this.executionRole = new IamRole(this, 'execution', { name: model.executionRoleName, assumeRolePolicy: assumedBy('ecs-tasks.amazonaws.com') });
     new IamRolePolicy(this, 'execution_policy', {
       role: this.executionRole.id,

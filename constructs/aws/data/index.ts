@@ -3,6 +3,7 @@ import type { TierInputs } from '../../core/inputs.ts';
 import { logRetentionDays, ref, type ModelContext } from '../../model/context.ts';
 import type { DataModel } from '../../model/data.ts';
 import { AuroraPostgres } from './aurora.ts';
+import { logsKmsKeyArn } from '../network/logs-key.ts';
 import { DbSetupTask } from './db-setup.ts';
 import { QueueWithDlq } from './queues.ts';
 import { Redis } from './redis.ts';
@@ -38,6 +39,7 @@ export class AwsData extends Construct {
         model: model.postgres.setup,
         region: ctx.target.spec.region!,
         logRetentionDays: logRetentionDays(ctx.spec),
+        logsKmsKeyArn: logsKmsKeyArn(inputs),
         masterSecretArn,
         host: pg.cluster.endpoint,
         port: model.postgres.port,

@@ -25,7 +25,7 @@ describe('the database setup task', () => {
       { Sid: 'MasterSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: master },
     ]);
     expect(resources(tf, 'aws_ecs_cluster').data_db_setup_cluster.name).toBe('chat-staging-data-setup');
-    expect(resources(tf, 'aws_cloudwatch_log_group').data_db_setup_log_group).toMatchObject({ name: '/terrace/chat-staging/db-setup', retention_in_days: 30 });
+    expect(resources(tf, 'aws_cloudwatch_log_group').data_db_setup_log_group).toMatchObject({ name: '/terrace/chat-staging/db-setup', retention_in_days: 30, kms_key_id: FAKE_INPUTS.network.logsKmsKeyArn });
     // What the controller needs to start it.
     expect(tf.output).toMatchObject({
       postgresAppUser: { value: 'terrace_app' },
