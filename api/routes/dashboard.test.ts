@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ADMIN_TOKEN, envBody, startApi, type TestApi } from '../../test/support/api.ts';
 import { sseReader } from '../../test/support/sse.ts';
 
@@ -88,6 +88,47 @@ describe('GET /v1/watch', () => {
     await api.store.remove('Environment', 'chat-a');
     expect(await events.next()).toMatchObject({ event: 'deleted', data: '{"name":"chat-a"}' });
     await events.cancel();
+  });
+
+  it('leaves no timer behind after many clients come and go, also those gone while the first listing was read', async () => {
+    api = await startApi({ watchPollMs: 20 });
+    const address = await api.app.listen({ host: '127.0.0.1', port: 0 });
+    // Each stream holds a poll timeout and a keepalive interval: both must go when its client goes.
+    // The process's other timers (the read cache's poll, the HTTP client's) come and go: a margin of 3, where a
+    // leak would add 2 per stream.
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const idle = timers() + 3;
+    const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    for (let i = 0; i < 10; i++) {
+      const events = sseReader((await fetch(`${address}/v1/watch`, { headers })).body!);
+      expect(await events.next()).toMatchObject({ event: 'synced' });
+      await events.cancel();
+    }
+    await vi.waitFor(() => expect(timers()).toBeLessThanOrEqual(idle), { timeout: 5000 });
+
+    // Gone before the stream opened: the first listing waits until the server has seen the client leave.
+    const list = api.store.list.bind(api.store);
+    let hold: ((held: { release: () => void }) => void) | undefined;
+    api.store.list = (async (...args: Parameters<typeof list>) => {
+      const held = hold;
+      hold = undefined;
+      if (held) await new Promise<void>((release) => held({ release }));
+      return list(...args);
+    }) as typeof list;
+    for (let i = 0; i < 6; i++) {
+      const leaving = new AbortController();
+      const listing = new Promise<{ release: () => void }>((resolve) => (hold = resolve));
+      const closed = new Promise<void>((resolve) => api!.app.server.once('request', (_request, response) => response.once('close', () => resolve())));
+      const answer = fetch(`${address}/v1/watch`, { headers, signal: leaving.signal }).catch((err: Error) => err.name);
+      const { release } = await listing;
+      leaving.abort();
+      expect(await answer).toBe('AbortError');
+      await closed;
+      release();
+    }
+    // The handlers resume after their listing; give them the turn they need, then count.
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    await vi.waitFor(() => expect(timers()).toBeLessThanOrEqual(idle), { timeout: 2000 });
   });
 
   it('filters by label and refuses a bad selector before streaming (400 at its path)', async () => {

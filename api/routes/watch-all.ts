@@ -51,9 +51,14 @@ export const watchAllRoutes: FastifyPluginAsync<WatchAllOptions> = async (plugin
     },
   }, async (request, reply) => {
     const { labelSelector } = request.query;
+    // A client gone during the first listing never sees 'close' again: without this check its poll and
+    // keepalive timers would run for the server's lifetime.
+    let gone = false;
+    reply.raw.once('close', () => (gone = true));
     // The first listing before the stream opens: a bad selector is still a normal 400 problem.
     const first = await listAll(store, labelSelector);
     reply.hijack();
+    if (gone || reply.raw.destroyed) return;
     const res = reply.raw;
     res.writeHead(200, {
       ...(reply.getHeaders() as OutgoingHttpHeaders),
