@@ -16,10 +16,8 @@ import { runJob, workflowJob, type Context, type StepRun } from './support/workf
 // the real bin; `npm ci` has nothing to install here and `gh` cannot reach GitHub: both are recorded instead.
 
 const repo = fileURLToPath(new URL('../', import.meta.url));
-/** The job lives in the example workflow; its own file until the main example workflow holds it. */
-const WORKFLOW = ['examples/github-actions/terrace.yml', 'examples/github-actions/preview.yml']
-  .map((f) => join(repo, f))
-  .find((f) => existsSync(f) && /^ {2}preview:$/m.test(readFileSync(f, 'utf8')))!;
+/** A workflow of its own beside terrace.yml (its pull request trigger differs: every pull request, and closed). */
+const WORKFLOW = join(repo, 'examples/github-actions/preview.yml');
 
 let plane: ControlPlane;
 let dir: ReturnType<typeof tempDir>;
@@ -85,7 +83,7 @@ function pullRequestEvent(action: string, sha: string): Context {
   return {
     github: { event_name: 'pull_request', repository: 'acme/app', token: 'ghs_test-token', event: { action, pull_request: { number: 42, head: { sha } } } },
     vars: { TERRACE_SERVER: plane.url, IMAGE_REPOSITORY: 'ghcr.io/acme/app' },
-    secrets: { TERRACE_CI_TOKEN: ciToken },
+    secrets: { TERRACE_TOKEN: ciToken },
   };
 }
 
