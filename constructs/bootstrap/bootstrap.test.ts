@@ -106,6 +106,16 @@ describe('the target account bootstrap stack', () => {
     expect(ceiling.some((s) => list(s.Action).some((c) => glob(c).test('ecs:RunTask')) && list(s.Resource).some((r) => glob(r).test('arn:aws:ecs:eu-west-1:333333333333:task-definition/chat-prod-compute-worker:1')))).toBe(true);
   });
 
+  it('grants what the database setup needs: RunTask and StopTask of the data tier\'s task, its role passed to ECS, and reader autoscaling\'s service-linked role', () => {
+    const taskDefinition = 'arn:aws:ecs:eu-west-1:333333333333:task-definition/chat-prod-data-db-setup:1';
+    expect(permitted('ecs:RunTask', taskDefinition)).toBe(true);
+    expect(permitted('ecs:StopTask', 'arn:aws:ecs:eu-west-1:333333333333:task/chat-prod-data-setup/0123456789abcdef')).toBe(true);
+    expect(permitted('ecs:DescribeTasks', 'arn:aws:ecs:eu-west-1:333333333333:task/chat-prod-data-setup/0123456789abcdef')).toBe(true);
+    expect(permitted('iam:PassRole', 'arn:aws:iam::333333333333:role/terrace/chat-prod-data-db-setup-exec')).toBe(true);
+    const linked = grants.filter((g) => list(g.Action).includes('iam:CreateServiceLinkedRole')).flatMap((g) => list(g.Condition?.StringEquals?.['iam:AWSServiceName']));
+    expect(linked).toContain('rds.application-autoscaling.amazonaws.com');
+  });
+
   it("grants the data tier's own Redis parameter group, and the role listing the provider does before deleting a role", () => {
     const group = 'arn:aws:elasticache:eu-west-1:333333333333:parametergroup:chat-prod-data-redis';
     for (const a of ['elasticache:CreateCacheParameterGroup', 'elasticache:ModifyCacheParameterGroup', 'elasticache:DeleteCacheParameterGroup']) expect(permitted(a, group), a).toBe(true);

@@ -8,7 +8,7 @@ export interface DeployScope {
 
 /** Services whose roles the tiers pass (ECS tasks, flow logs, scheduled runs) and whose service-linked roles they need. */
 const PASSED_TO = ['ecs-tasks.amazonaws.com', 'vpc-flow-logs.amazonaws.com', 'scheduler.amazonaws.com'];
-const SERVICE_LINKED = ['ecs.amazonaws.com', 'elasticloadbalancing.amazonaws.com', 'rds.amazonaws.com', 'elasticache.amazonaws.com', 'ecs.application-autoscaling.amazonaws.com'];
+const SERVICE_LINKED = ['ecs.amazonaws.com', 'elasticloadbalancing.amazonaws.com', 'rds.amazonaws.com', 'elasticache.amazonaws.com', 'ecs.application-autoscaling.amazonaws.com', 'rds.application-autoscaling.amazonaws.com'];
 
 /**
  * What the five tiers create, and nothing else: each service's write calls on that service's resource types
@@ -59,6 +59,8 @@ export function deployStatements({ accountId: a, region: r }: DeployScope): Stat
       Action: [
         'ecs:CreateCluster', 'ecs:DeleteCluster', 'ecs:UpdateCluster', 'ecs:PutClusterCapacityProviders', 'ecs:CreateService', 'ecs:UpdateService',
         'ecs:DeleteService', 'ecs:RegisterTaskDefinition', 'ecs:DeregisterTaskDefinition', 'ecs:DeleteTaskDefinitions', 'ecs:TagResource', 'ecs:UntagResource',
+        // The controller's database setup task (controller/db-setup/): started after the data tier, stopped on timeout.
+        'ecs:RunTask', 'ecs:StopTask',
         'elasticloadbalancing:CreateLoadBalancer', 'elasticloadbalancing:DeleteLoadBalancer', 'elasticloadbalancing:ModifyLoadBalancerAttributes',
         'elasticloadbalancing:SetSecurityGroups', 'elasticloadbalancing:SetSubnets', 'elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:DeleteTargetGroup',
         'elasticloadbalancing:ModifyTargetGroup', 'elasticloadbalancing:ModifyTargetGroupAttributes', 'elasticloadbalancing:CreateListener',
@@ -186,8 +188,8 @@ export function deployStatements({ accountId: a, region: r }: DeployScope): Stat
 /** Verbs per service that the boundary lets through: the tiers' writes and their apps' calls. */
 const CEILING: Record<string, string[]> = {
   ec2: ['Create*', 'Delete*', 'Modify*', 'Attach*', 'Detach*', 'Associate*', 'Disassociate*', 'Allocate*', 'Release*', 'Replace*', 'Authorize*', 'Revoke*'],
-  // RunTask: a scheduled run's role starts the task.
-  ecs: ['Create*', 'Delete*', 'Update*', 'Put*', 'Register*', 'Deregister*', 'TagResource', 'UntagResource', 'RunTask'],
+  // RunTask: a scheduled run's role starts the task; RunTask and StopTask: the controller's database setup task.
+  ecs: ['Create*', 'Delete*', 'Update*', 'Put*', 'Register*', 'Deregister*', 'TagResource', 'UntagResource', 'RunTask', 'StopTask'],
   elasticloadbalancing: ['Create*', 'Delete*', 'Modify*', 'Set*', 'AddTags', 'RemoveTags'],
   'application-autoscaling': ['Register*', 'Deregister*', 'Put*', 'Delete*', 'TagResource', 'UntagResource'],
   rds: ['Create*', 'Delete*', 'Modify*', 'Reboot*', 'AddTags*', 'RemoveTags*'],
