@@ -57,7 +57,7 @@ describe('preview expiry, enforced by the controller', () => {
 
     const preview = await get('pr-1');
     expect(findCondition(preview.status.conditions, 'Ready')).toMatchObject({ status: 'True' });
-    expect(preview.spec).toMatchObject({ approval: 'auto', network: { natGateways: 1 }, data: { postgres: { minCapacity: 0.5, maxCapacity: 1, readers: 0, deletionProtection: false } } });
+    expect(preview.spec).toMatchObject({ approval: 'auto', network: { natGateways: 1, albDeletionProtection: false, waf: { enabled: false } }, data: { postgres: { minCapacity: 0.5, maxCapacity: 1, readers: 0, deletionProtection: false } } });
     expect(preview.spec.compute!.services.every((s) => s.desiredCount <= 1 && s.autoscaling === undefined)).toBe(true);
     expect(preview.metadata.annotations![EXPIRES_AT_ANNOTATION]).toBe(expiresAt);
     for (const tier of ['network', 'data', 'compute']) expect(stateList(join(dir.path, 'work', 'pr-1', tier))).toContain('terraform_data');

@@ -12,6 +12,8 @@ function costlyBase() {
     s.approval = 'manual';
     s.suspend = true;
     s.network.natGateways = 'perAz';
+    s.network.interfaceEndpoints = true;
+    s.network.albDeletionProtection = true;
     s.data.postgres = { ...s.data.postgres, minCapacity: 2, maxCapacity: 16, readers: 2, deletionProtection: true, backupRetentionDays: 30 };
     s.data.redis = { ...(s.data.redis ?? { nodeType: 'cache.t4g.small' }), replicas: 2 };
     s.compute.services[0].desiredCount = 4;
@@ -27,7 +29,8 @@ describe('previewOf: the base spec with the preview defaults', () => {
     const preview = parseEnvironment(previewOf(base, { name: 'pr-12', expiresAt: EXPIRES }));
     const s = preview.spec;
     expect(s).toMatchObject({ approval: 'auto', suspend: false, target: base.spec.target });
-    expect(s.network!.natGateways).toBe(1);
+    expect(s.network).toMatchObject({ natGateways: 1, interfaceEndpoints: false, albDeletionProtection: false, waf: { enabled: false } });
+    expect(base.spec.network!.waf.enabled).toBe(true);
     expect(s.data!.postgres).toMatchObject({ minCapacity: 0.5, maxCapacity: 1, readers: 0, deletionProtection: false, backupRetentionDays: 1 });
     expect(s.data!.redis!.replicas).toBe(0);
     for (const service of s.compute!.services) {
@@ -53,6 +56,7 @@ describe('previewOf: the base spec with the preview defaults', () => {
     const preview = parseEnvironment(previewOf(base, { name: 'pr-1', expiresAt: EXPIRES }));
     expect(preview.spec.network!.natGateways).toBe(0);
     expect(preview.spec.frontend!.domain).toBeUndefined();
+    expect(preview.spec.frontend!.waf.enabled).toBe(false);
   });
 
   it('applies --set after the defaults, so a team can undo one, and moves to another target', () => {

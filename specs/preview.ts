@@ -66,7 +66,15 @@ export function previewOf(base: Environment, options: PreviewOptions): Environme
 function previewDefaults(spec: EnvironmentSpec, name: string): EnvironmentSpec {
   spec.suspend = false;
   spec.approval = 'auto';
-  if (spec.network && spec.network.natGateways === 'perAz') spec.network.natGateways = 1;
+  if (spec.network) {
+    const network = spec.network;
+    if (network.natGateways === 'perAz') network.natGateways = 1;
+    // Through the NAT gateway instead of endpoints billed per AZ and hour; without one the endpoints are the way out.
+    if (network.natGateways === 1) network.interfaceEndpoints = false;
+    // A protected ALB would stop the teardown at expiry.
+    network.albDeletionProtection = false;
+    network.waf = { ...network.waf, enabled: false };
+  }
   const pg = spec.data?.postgres;
   if (pg) {
     // 0.5 ACU runs on every engine version; 0 (auto-pause) needs a recent one: `--set data.postgres.minCapacity=0`.
@@ -84,6 +92,7 @@ function previewDefaults(spec: EnvironmentSpec, name: string): EnvironmentSpec {
   }
   if (spec.frontend) {
     spec.frontend.priceClass = 'PriceClass_100';
+    spec.frontend.waf = { ...spec.frontend.waf, enabled: false };
     if (spec.frontend.domain) spec.frontend.domain.name = `${name}.${spec.frontend.domain.name}`;
   }
   if (spec.observability) {

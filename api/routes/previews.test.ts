@@ -41,7 +41,7 @@ describe('preview routes', () => {
     const stored = (await api.store.get('Environment', 'pr-7'))!;
     expect(stored.metadata.labels).toEqual({ [PREVIEW_OF_LABEL]: 'staging' });
     expect(stored.metadata.annotations).toEqual({ [EXPIRES_AT_ANNOTATION]: new Date(now.getTime() + 2 * HOUR).toISOString() });
-    expect(stored.spec.network!.natGateways).toBe(1);
+    expect(stored.spec.network).toMatchObject({ natGateways: 1, albDeletionProtection: false, waf: { enabled: false } });
     expect(stored.spec.data!.postgres).toMatchObject({ minCapacity: 0.5, maxCapacity: 1, readers: 0, deletionProtection: false });
     expect(stored.spec.compute!.services[0]).toMatchObject({ image: 'ghcr.io/acme/app:pr-7', desiredCount: 1 });
     expect(stored.spec.compute!.services[0].autoscaling).toBeUndefined();
