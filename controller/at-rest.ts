@@ -38,7 +38,8 @@ export class AtRest {
     const same = entry.seen?.status === env.status && Object.isFrozen(env.status);
     const hash = same ? entry.seen!.hash : sha256(stableStringify(env.status));
     if (entry.version === restingVersion(env, targetVersion, hash) && now < entry.until) {
-      entry.seen = { status: env.status, hash };
+      // Only a frozen (cached, shared) status is remembered: a copy would be memory per environment for nothing.
+      entry.seen = Object.isFrozen(env.status) ? { status: env.status, hash } : undefined;
       return true;
     }
     this.entries.delete(name);
