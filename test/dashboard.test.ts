@@ -321,6 +321,12 @@ describe('dashboard', () => {
     await page.getByLabel('API token').fill(tokens.read);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Environments' }).waitFor();
+    // `terrace dashboard`'s URL pasted into this open tab changes only the fragment (no reload): the token still
+    // leaves the address bar, and the page asks again who it is.
+    await page.goto(`${plane.url}/#token=${encodeURIComponent(tokens.operate)}`);
+    await page.locator('#who', { hasText: 'dashboard-operate (operate)' }).waitFor();
+    expect(page.url()).toBe(`${plane.url}/`);
+    expect(await page.evaluate(() => sessionStorage.getItem('terrace.token'))).toBe(tokens.operate);
     await context.close();
   });
 });

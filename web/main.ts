@@ -77,5 +77,9 @@ signOut.addEventListener('click', () => {
   who = undefined;
   void route();
 });
-window.addEventListener('hashchange', () => void route());
+window.addEventListener('hashchange', () => {
+  // `terrace dashboard`'s URL pasted into this tab: take the token out of the address bar, and ask who it is.
+  if (adoptFragmentToken(place)) who = undefined;
+  void route();
+});
 void route();

@@ -29,4 +29,11 @@ describe('adoptFragmentToken', () => {
     expect(other.urls).toEqual([]);
     expect(readToken(other.p)).toBeUndefined();
   });
+
+  it('drops a malformed token from the URL instead of throwing (the page would not start)', () => {
+    const { p, urls } = place('#token=trc_abc%E0%A4%A&/env/chat-dev');
+    expect(adoptFragmentToken(p)).toBe(false);
+    expect(urls).toEqual(['/#/env/chat-dev']);
+    expect(readToken(p)).toBeUndefined();
+  });
 });

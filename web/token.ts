@@ -9,13 +9,24 @@ export interface TokenPlace {
   storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 }
 
-/** Moves `#token=...` into storage and rewrites the URL without it (no history entry keeps it). */
-export function adoptFragmentToken(place: TokenPlace): void {
+/**
+ * Moves `#token=...` into storage and rewrites the URL without it (no history entry keeps it). Runs at load and on
+ * each hashchange: a URL pasted into an open tab changes only the fragment. True when a token was taken; a
+ * malformed one is dropped from the URL all the same (it may still be most of a secret).
+ */
+export function adoptFragmentToken(place: TokenPlace): boolean {
   const match = /^#token=([^&]+)(?:&(.*))?$/.exec(place.location.hash);
-  if (!match) return;
-  place.storage.setItem(KEY, decodeURIComponent(match[1]));
+  if (!match) return false;
+  let token: string | undefined;
+  try {
+    token = decodeURIComponent(match[1]).trim();
+  } catch {
+    token = undefined; // a cut or mangled %-escape: ask for the token instead of failing to start
+  }
+  if (token) place.storage.setItem(KEY, token);
   const rest = match[2] ? `#${match[2]}` : '';
   place.history.replaceState(null, '', `${place.location.pathname}${place.location.search}${rest}`);
+  return !!token;
 }
 
 export const readToken = (place: Pick<TokenPlace, 'storage'>) => place.storage.getItem(KEY) ?? undefined;
