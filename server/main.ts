@@ -61,7 +61,9 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
   if (mode === 'embedded' && settings.seedExample) await seedExample(store, log);
 
   const registry = new Registry();
-  const observer = controllerMetrics(registry, store);
+  // The controller lists and reads through the cache too (its own status writes land there at once); a pass
+  // reads the environment it is about to write fresh (Reconciler).
+  const observer = controllerMetrics(registry, cached);
   const terraform = new TerraformCli({
     homeDir: join(settings.dataDir, 'terraform'),
     providerMirror: settings.providerMirror,
@@ -79,7 +81,7 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
     concurrency: settings.planConcurrency,
   });
   const reconciler = new Reconciler({
-    store,
+    store: cached,
     terraform,
     workdirs,
     // Stack summaries kept beside each tier's state: environments at rest need no synthesis after a restart.
@@ -94,7 +96,7 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
     verifySlots: new VerifySlots(settings.verifyConcurrency),
   });
   controller = new Controller({
-    store,
+    store: cached,
     reconciler,
     log,
     replicaId: settings.replicaId,
