@@ -153,10 +153,10 @@ export class SpeculativePlanner {
     writeFileSync(join(dir, STACK_FILE), readingControllerState(json, this.options.stateDir(environment, tier)));
     const options = () => ({ timeoutMs: Math.max(1, deadline - Date.now()), signal: stop });
     const init = await this.options.terraform.init(dir, options());
-    if (init.code !== 0) return { planned: false, add: [], change: [], destroy: [], error: runFailure('InitFailed', init).message };
+    if (init.code !== 0) return { planned: false, add: [], change: [], destroy: [], error: failure('InitFailed', init) };
     const result = await this.options.terraform.speculativePlan(dir, { ...options(), destroy });
     // -detailed-exitcode: 0 no changes, 2 changes, anything else an error.
-    if (result.code !== 0 && result.code !== 2) return { planned: false, add: [], change: [], destroy: [], error: runFailure('PlanFailed', result).message };
+    if (result.code !== 0 && result.code !== 2) return { planned: false, add: [], change: [], destroy: [], error: failure('PlanFailed', result) };
     return { planned: true, ...plannedChanges(result.stdout) };
   }
 
@@ -169,6 +169,11 @@ interface Run {
   dir: string;
   stop: AbortSignal;
   deadline: number;
+}
+
+/** terraform's own words; a stopped run is the caller's doing (or the timeout, which the plan names). */
+function failure(reason: string, result: RunResult): string {
+  return result.cancelled ? 'the plan was cancelled' : runFailure(reason, result).message;
 }
 
 function failed(tier: string, error: string): TierPlan {
