@@ -220,3 +220,8 @@ function firstAfter(names: string[], name: string): number {
   }
   return lo;
 }
+
+/** The store itself behind a cache, for reads that must be fresh (If-Match, read-modify-write); any other store as it is. */
+export function freshOf(store: Store): Store {
+  return store instanceof CachedStore ? store.fresh : store;
+}
