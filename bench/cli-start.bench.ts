@@ -10,7 +10,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildAll } from '../cli/build.mjs';
 import { describeFigure, recordFigures, type Figure } from './results.ts';
 import type { BenchLine } from './synth.bench.ts';
 
@@ -72,7 +71,7 @@ function snapshot(into: string): void {
 }
 
 export default async function bench(): Promise<BenchLine[]> {
-  await buildAll({ quiet: true });
+  spawnSync(process.execPath, ['cli/build.mjs'], { cwd: ROOT, stdio: 'ignore' });
   const installed = mkdtempSync(join(tmpdir(), 'terrace-bench-bin-'));
   snapshot(installed);
   const dataDir = mkdtempSync(join(tmpdir(), 'terrace-bench-cli-'));
