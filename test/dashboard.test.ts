@@ -290,6 +290,20 @@ describe('dashboard', () => {
     }
   });
 
+  it('keeps the keyboard focus and the opened outputs of the environment page across a live update', async () => {
+    const { context, page } = await signedIn(tokens.read, '/env/chat-live');
+    const network = page.locator('article[data-tier="network"]');
+    await network.locator('summary').click();
+    await network.locator('h3 .cell').focus();
+    // Marks this rendering of the body, so the wait below ends when the next one is on screen.
+    await page.evaluate(() => document.querySelector<HTMLElement>('section[aria-labelledby="spec-h"]')!.setAttribute('data-old', ''));
+    await api('POST', '/environments/chat-live/verify'); // a new verification: a status change on the stream
+    await page.locator('section[aria-labelledby="spec-h"]:not([data-old])').waitFor({ timeout: 30_000 });
+    expect(await network.locator('details').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
+    expect(await network.locator('h3 .cell').evaluate((el) => el === document.activeElement)).toBe(true);
+    await context.close();
+  });
+
   it('terrace dashboard opens the signed-in URL with the desktop\'s opener and prints no token then', async () => {
     // A stand-in for xdg-open (no desktop here) that records the URL it was asked to open.
     const bin = join(dir.path, 'bin');

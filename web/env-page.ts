@@ -156,12 +156,18 @@ export function renderEnvironment(root: HTMLElement, name: string, deps: EnvPage
     const overall = environmentCell(env);
     fill(badge, cellView(overall, `${name} overall`));
     renderActions(env);
+    // Every live update rebuilds the body: keep what the reader had open and where the keyboard was, by position.
+    const focusables = () => [...body.querySelectorAll<HTMLElement>('[tabindex="0"], summary, a, button')];
+    const focused = focusables().indexOf(document.activeElement as HTMLElement);
+    const open = [...body.querySelectorAll('details')].map((d) => d.open);
     fill(body,
       specSummary(env),
       h('section', { 'aria-labelledby': 'conds-h' }, h('h2', { id: 'conds-h' }, 'Conditions'), conditionsTable(env.status.conditions, 'Environment conditions')),
       tiersSection(env),
       verificationSection(env),
       eventsSection(events));
+    body.querySelectorAll('details').forEach((d, i) => void (open[i] && (d.open = true)));
+    if (focused >= 0) focusables()[focused]?.focus();
   }
 
   // Status changes arrive on the stream; the spec and events are read again with each (they change with it).
