@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../test/support/store.ts';
 import { TerraformCli } from './runner.ts';
-import { lockInfo, parseGoTime, parseJsonStream } from './terraform-json.ts';
+import { appliedOutputs, lockInfo, parseGoTime, parseJsonStream } from './terraform-json.ts';
 
 let dir: ReturnType<typeof tempDir>;
 afterEach(() => dir?.remove());
@@ -18,6 +18,14 @@ function workdir(): string {
   return work;
 }
 
+describe('outputs from an apply stream', () => {
+  it('are asked of terraform output instead when the stream has no outputs message or a value is missing', () => {
+    expect(appliedOutputs(parseJsonStream('{"type":"apply_complete","hook":{"resource":{"addr":"x.y"}}}'))).toBeUndefined();
+    expect(appliedOutputs(parseJsonStream('{"type":"outputs","outputs":{"a":{"sensitive":false,"action":"create"}}}'))).toBeUndefined(); // a plan's
+    expect(appliedOutputs(parseJsonStream('{"type":"outputs","outputs":{}}'))).toEqual({});
+  });
+});
+
 describe('TerraformCli with real terraform', () => {
   it('plans with change counts, applies the plan file, and returns only non-sensitive outputs', async () => {
     const work = workdir();
@@ -27,8 +35,12 @@ describe('TerraformCli with real terraform', () => {
     const plan = await tf.plan(work, 'p.tfplan', run);
     expect(plan.code).toBe(0);
     expect(plan.changes).toEqual({ add: 1, change: 0, remove: 0 });
-    expect((await tf.apply(work, 'p.tfplan', run)).code).toBe(0);
+    const applied = await tf.apply(work, 'p.tfplan', run);
+    expect(applied.code).toBe(0);
     expect(await tf.outputs(work, run)).toEqual({ a: 'x' });
+    // apply -json says the same in its outputs message, the sensitive one without its value (left out).
+    expect(applied.parsed.outputs?.hidden).toEqual({ sensitive: true, type: 'string' });
+    expect(appliedOutputs(applied.parsed)).toEqual({ a: 'x' });
     const again = await tf.plan(work, 'p.tfplan', run);
     expect(again.changes).toBeUndefined();
   });
