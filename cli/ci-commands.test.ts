@@ -330,3 +330,15 @@ describe('terrace promote', () => {
     expect(again.stdout).toContain('already has the spec of environment/promo-staging');
   });
 });
+
+describe('-o json on the other client commands', () => {
+  it('apply, status and the one-shot verbs print one JSON document', async () => {
+    const applied = await terrace(['apply', '-f', file('json.json', small('json-env', (s) => (s.suspend = true))), '-o', 'json']);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(JSON.parse(applied.stdout)).toEqual({ items: [{ kind: 'Environment', name: 'json-env', result: 'created' }] });
+    const status = await terrace(['status', 'json-env', '-o', 'json']);
+    expect(JSON.parse(status.stdout)).toMatchObject({ generation: 1, tiers: {} });
+    const reconcile = await terrace(['reconcile', 'json-env', '-o', 'json']);
+    expect(JSON.parse(reconcile.stdout)).toEqual({ command: 'reconcile', arguments: ['json-env'], message: 'environment/json-env: reconcile requested' });
+  });
+});

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { connect, kindOf, pathOf, request, withConnection, type Connection } from './client.ts';
 import { run } from './exit-codes.ts';
 
@@ -7,11 +7,15 @@ import { run } from './exit-codes.ts';
 type Act = (conn: Connection, ...args: string[]) => Promise<string>;
 
 function verb(program: Command, usage: string, description: string, act: Act): void {
-  const command = withConnection(program.command(usage).description(description));
+  const command = withConnection(program.command(usage).description(description))
+    .addOption(new Option('-o, --output <format>', 'the outcome as JSON').choices(['json']));
   command.action(
     run(async (...args: unknown[]) => {
       // commander passes the declared arguments, then the options and the command itself.
-      console.log(await act(connect(command), ...(args.slice(0, command.registeredArguments.length) as string[])));
+      const given = args.slice(0, command.registeredArguments.length) as string[];
+      const message = await act(connect(command), ...given);
+      const { output } = command.opts<{ output?: 'json' }>();
+      console.log(output === 'json' ? JSON.stringify({ command: command.name(), arguments: given, message }) : message);
     }),
   );
 }

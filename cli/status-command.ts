@@ -1,5 +1,5 @@
 import type { Static } from '@sinclair/typebox';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { StatusView } from '../api/schemas.ts';
 import { connect, pathOf, request, withConnection, type Connection } from './client.ts';
 import { run } from './exit-codes.ts';
@@ -10,13 +10,21 @@ type Status = Static<typeof StatusView>;
 // `terrace status <environment>`: what the controller last reported, environment and tiers.
 export function registerStatus(program: Command): void {
   const command = withConnection(
-    program.command('status').description('conditions of an Environment and the state of each tier').argument('<environment>', 'environment name'),
+    program
+      .command('status')
+      .description('conditions of an Environment and the state of each tier')
+      .argument('<environment>', 'environment name')
+      .addOption(new Option('-o, --output <format>', 'the status as JSON').choices(['json'])),
   );
-  command.action(run((name: string) => status(connect(command), name)));
+  command.action(run((name: string, options: { output?: 'json' }) => status(connect(command), name, options)));
 }
 
-async function status(conn: Connection, name: string): Promise<void> {
+async function status(conn: Connection, name: string, { output }: { output?: 'json' }): Promise<void> {
   const view = (await request<Status>(conn, 'GET', `${pathOf('Environment', name)}/status`)).body;
+  if (output === 'json') {
+    console.log(JSON.stringify(view, null, 2));
+    return;
+  }
   console.log(`environment/${name}: generation ${view.generation}, observed ${view.observedGeneration ?? '-'}\n`);
   if (view.conditions.length === 0) console.log('no conditions yet: the controller has not reconciled it');
   else console.log(table(['CONDITION', 'STATUS', 'REASON', 'SINCE', 'MESSAGE'], view.conditions.map((c) => [c.type, c.status, c.reason, age(c.lastTransitionTime), c.message])));

@@ -13,6 +13,7 @@ import { followStatus, type Status } from './watch.ts';
 interface VerifyOptions {
   selector?: string;
   timeout: number;
+  output?: 'json';
 }
 
 interface Report {
@@ -29,18 +30,22 @@ export function registerVerify(program: Command): void {
       .description('run the checks of spec.verify now and print the report (exit 1 when any fails)')
       .argument('[environment]', 'environment name')
       .option('-l, --selector <selector>', 'every environment matching the label selector, e.g. app=dispatch')
-      .addOption(new Option('--timeout <seconds>', 'give up waiting after this long').default(600).argParser(positive)),
+      .addOption(new Option('--timeout <seconds>', 'give up waiting after this long').default(600).argParser(positive))
+      .addOption(new Option('-o, --output <format>', 'each report as JSON: the Verified condition and the run').choices(['json'])),
   );
   command.action(run((name: string | undefined, options: VerifyOptions) => verify(connect(command), name, options)));
 }
 
-async function verify(conn: Connection, name: string | undefined, { selector, timeout }: VerifyOptions): Promise<number> {
+async function verify(conn: Connection, name: string | undefined, { selector, timeout, output }: VerifyOptions): Promise<number> {
   if ((name === undefined) === (selector === undefined)) throw new Error('give an environment name or -l <selector>, one of them');
   const names = name !== undefined ? [name] : (await list(conn, 'Environment', selector)).map((e) => e.metadata.name);
   if (names.length === 0) throw new Error(`no environments match ${selector}`);
   const deadline = AbortSignal.timeout(timeout * 1000);
   const reports = await Promise.all(names.map((n) => verifyOne(conn, n, deadline, timeout)));
-  if (name !== undefined) console.log(detail(reports[0]));
+  if (output === 'json') {
+    const items = reports.map((r) => ({ name: r.name, verified: r.status && verified(r.status), verification: r.status?.verification, missing: r.missing }));
+    console.log(JSON.stringify({ items }, null, 2));
+  } else if (name !== undefined) console.log(detail(reports[0]));
   else console.log(rows(reports));
   return reports.every((r) => r.status && passed(r.status)) ? EXIT.ok : EXIT.failed;
 }
