@@ -7,7 +7,11 @@ import type { Logger } from 'pino';
 export class FailureLog {
   private readonly last = new Map<string, string>();
 
-  constructor(private readonly log: Logger) {}
+  /** At most `max` failures remembered (one per environment at worst): the oldest is forgotten, and would log again. */
+  constructor(
+    private readonly log: Logger,
+    private readonly max = 10_000,
+  ) {}
 
   report(key: string, level: 'warn' | 'error', err: unknown, fields: Record<string, unknown>, message: string): void {
     const signature = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -16,6 +20,7 @@ export class FailureLog {
       return;
     }
     this.last.set(key, signature);
+    if (this.last.size > this.max) this.last.delete(this.last.keys().next().value!);
     this.log[level]({ ...fields, err }, message);
   }
 
