@@ -1,22 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CachedStore } from '../specs/store/cached-store.ts';
 import { envBody, startApi, type TestApi } from '../test/support/api.ts';
-import { openTestStore } from '../test/support/store.ts';
+import { openReplicas } from '../test/support/replicas.ts';
 
 // The API reads through the read cache, whose polls run here only at sync() and whose clock is a variable.
-// A write through `api.store.fresh` is another replica's: the cache does not see it until it polls.
+// `replicas.elsewhere` is another replica over the same table: the cache does not see its writes until it polls.
 const clock = { now: 1_000_000 };
 let api: TestApi;
 let cached: CachedStore;
+let replicas: Awaited<ReturnType<typeof openReplicas>>;
 beforeAll(async () => {
-  cached = CachedStore.over(await openTestStore(), { pollMs: 1000, now: () => clock.now });
+  replicas = await openReplicas();
+  cached = CachedStore.over(replicas.here, { pollMs: 1000, now: () => clock.now });
   api = await startApi({ store: cached });
   await api.call({ method: 'PUT', url: '/v1/environments/chat-dev', payload: envBody('chat-dev') });
   await cached.sync();
 });
-afterAll(async () => api.close());
+afterAll(async () => {
+  await api.close();
+  await replicas.close();
+});
 
-const elsewhere = (cidr: string) => api.store.fresh.update({ ...envBody('chat-dev', { network: { cidr } }), kind: 'Environment' } as never);
+const elsewhere = (cidr: string) => replicas.elsewhere.update({ ...envBody('chat-dev', { network: { cidr } }), kind: 'Environment' } as never);
 
 describe('reads through the cache', () => {
   it('GETs answer from the cache with X-Terrace-Cache-Age; ?fresh=true answers from the store', async () => {
@@ -70,7 +75,7 @@ describe('reads through the cache', () => {
     const list = () => api.app.inject({ method: 'GET', url: '/v1/environments', headers: reader });
     expect((await list()).statusCode).toBe(200);
     const [stored] = (await api.store.listTokens()).filter((t) => t.name.startsWith('test-'));
-    await api.store.fresh.deleteToken(stored.hash);
+    await replicas.elsewhere.deleteToken(stored.hash);
     expect((await list()).statusCode).toBe(200); // within the bound: the cache has not polled yet
     await cached.sync();
     expect((await list()).statusCode).toBe(401);

@@ -15,7 +15,7 @@ import { TerraformSlots } from '../controller/terraform-slots.ts';
 import { WorkDirs } from '../controller/workdirs.ts';
 import { SpeculativePlanner } from '../controller/speculative-plan.ts';
 import { loadDocuments } from '../specs/load.ts';
-import { CachedStore } from '../specs/store/cached-store.ts';
+import { CachedStore, DEFAULT_CACHE_POLL_MS, EMBEDDED_CACHE_POLL_MS } from '../specs/store/cached-store.ts';
 import { openStore } from '../specs/store/open.ts';
 import type { Store } from '../specs/store/types.ts';
 import { buildApp } from '../api/app.ts';
@@ -48,8 +48,10 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
     onSpecWrite: (kind, name) => (kind === 'Environment' ? controller?.enqueue(name) : void controller?.resync()),
   });
   log.info({ mode, table, dataDir: settings.dataDir }, `store ready (${mode === 'embedded' ? 'embedded DynamoDB' : `DynamoDB table ${table}`})`);
-  // The API reads from memory, polled from the store every TERRACE_CACHE_POLL and fed by this process's writes at once.
-  const cached = CachedStore.over(store, { pollMs: settings.cachePollMs, log });
+  // The API reads from memory, fed by every write through `store` at once and polled from the table for other
+  // replicas' writes. Embedded, no other process can write (LevelDB's lock): the poll is only a safety net.
+  const cachePollMs = settings.cachePollMs ?? (mode === 'embedded' ? EMBEDDED_CACHE_POLL_MS : DEFAULT_CACHE_POLL_MS);
+  const cached = CachedStore.over(store, { pollMs: cachePollMs, log });
   cached.start();
 
   const admin = ensureAdminToken({ env, dataDir: settings.dataDir, embedded: mode === 'embedded' });

@@ -25,8 +25,8 @@ describe('settings', () => {
     }
   });
 
-  it('TERRACE_CACHE_POLL: 1 s by default, whole seconds up to a minute', () => {
-    expect(readSettings({}).cachePollMs).toBe(1000);
+  it('TERRACE_CACHE_POLL: whole seconds up to a minute (unset: the store mode decides)', () => {
+    expect(readSettings({}).cachePollMs).toBeUndefined();
     expect(readSettings({ TERRACE_CACHE_POLL: '5s' }).cachePollMs).toBe(5000);
     expect(() => readSettings({ TERRACE_CACHE_POLL: '0s' })).toThrow(/TERRACE_CACHE_POLL=0s: at least 1s/);
     expect(() => readSettings({ TERRACE_CACHE_POLL: '2m' })).toThrow(/TERRACE_CACHE_POLL=2m: at most 60s/);

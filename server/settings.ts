@@ -33,8 +33,8 @@ export interface Settings {
   planTimeoutMs: number;
   /** TERRACE_RATE_LIMIT: API requests a minute per token (per address without a valid one). */
   rateLimitPerMinute: number;
-  /** TERRACE_CACHE_POLL: how often the read cache lists the store; another replica's writes show here within it. */
-  cachePollMs: number;
+  /** TERRACE_CACHE_POLL: how often the read cache lists the store; another replica's writes show here within it. Unset: main.ts decides by mode. */
+  cachePollMs?: number;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv): Settings {
@@ -87,7 +87,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     planConcurrency: int('TERRACE_PLAN_CONCURRENCY', 2, 1, 64),
     planTimeoutMs: duration('TERRACE_PLAN_TIMEOUT', '10m', '2h', '1s'),
     rateLimitPerMinute: int('TERRACE_RATE_LIMIT', DEFAULT_RATE_LIMIT_PER_MINUTE, 1, 1_000_000),
-    cachePollMs: duration('TERRACE_CACHE_POLL', '1s', '60s', '1s'),
+    cachePollMs: env.TERRACE_CACHE_POLL ? duration('TERRACE_CACHE_POLL', '1s', '60s', '1s') : undefined,
   };
   if (settings.endpoint && !settings.table) problems.push('TERRACE_DYNAMODB_ENDPOINT needs TERRACE_TABLE');
   if (problems.length > 0) throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);

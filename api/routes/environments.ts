@@ -7,6 +7,7 @@ import type { AppDeps } from '../app.ts';
 import { HttpProblem } from '../errors.ts';
 import { assertEnvironmentAdmitted, clientFields, keepServerAnnotations } from '../admission.ts';
 import { freshOf } from '../../specs/store/cached-store.ts';
+import { pageJson } from '../json-memo.ts';
 import { readStore } from '../reads.ts';
 import { assertIfMatch, assertNameMatches, conflictStatus, etag, requireEnvironment, requireTarget } from '../preconditions.ts';
 import {
@@ -73,7 +74,10 @@ export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryR
   app.get('/environments', {
     config: { scope: 'read' },
     schema: { tags, summary: 'List Environments', querystring: ListQuery, response: { 200: PageOf(EnvironmentResource), ...problems(...V1_PROBLEMS) } },
-  }, async (request, reply) => listDocuments(readStore(store, request.query, reply), 'Environment', request.query));
+  }, async (request, reply) => {
+    const page = await listDocuments(readStore(store, request.query, reply), 'Environment', request.query);
+    return reply.type('application/json; charset=utf-8').send(pageJson(page) as unknown as typeof page); // a string: sent as it is
+  });
 
   app.get('/environments/:name', {
     config: { scope: 'read' },

@@ -7,16 +7,20 @@ import type { Store } from '../../specs/store/types.ts';
 import type { EnvironmentStatus } from '../../specs/status.ts';
 import { ADMIN_TOKEN, envBody, startApi, type TestApi } from '../../test/support/api.ts';
 import { sseReader } from '../../test/support/sse.ts';
-import { openTestStore } from '../../test/support/store.ts';
+import { openReplicas } from '../../test/support/replicas.ts';
 
 // Watches are fed by the read cache: its polls run here only when a test calls sync(), so "after one poll" is
-// exact and nothing waits on time. A write through `api.store.fresh` is one the cache does not see until it
-// polls (as another replica's); a write through `api.store` is this process's own (in the cache at once).
+// exact and nothing waits on time. A write through `elsewhere` is another replica's (over the same table): the
+// cache does not see it until it polls; a write through `api.store` is this process's own (in the cache at once).
 let api: TestApi;
 let closed = false;
+let replicas: Awaited<ReturnType<typeof openReplicas>> | undefined;
+let elsewhere: Store;
 afterEach(async () => {
   if (!closed) await api?.close();
   closed = false;
+  await replicas?.close();
+  replicas = undefined;
 });
 
 const condition = (status: 'True' | 'False', message = '') => ({ type: 'Ready', status, reason: status === 'True' ? 'Succeeded' : 'Progressing', message, lastTransitionTime: '2026-01-01T00:00:00.000Z', observedGeneration: 1 });
@@ -33,7 +37,9 @@ function countStoreReads(store: Store) {
 }
 
 async function listen(names = ['chat-dev'], deps: { watchBufferBytes?: number } = {}) {
-  const cached = CachedStore.over(await openTestStore(), { pollMs: 1000 }); // not started: polls are the test's
+  replicas = await openReplicas();
+  elsewhere = replicas.elsewhere;
+  const cached = CachedStore.over(replicas.here, { pollMs: 1000 }); // not started: polls are the test's
   api = await startApi({ store: cached, ...deps });
   for (const name of names) await api.call({ method: 'PUT', url: `/v1/environments/${name}`, payload: envBody(name) });
   await cached.sync();
@@ -69,12 +75,12 @@ describe('GET /v1/environments/{name}/watch', () => {
     expect(first).toMatchObject({ event: 'status' });
     expect(JSON.parse((first as { data: string }).data)).toEqual({ generation: 1, conditions: [], tiers: {} });
 
-    await api.store.fresh.updateStatus('chat-dev', status('False')); // elsewhere: seen at the next poll
+    await elsewhere.updateStatus('chat-dev', status('False')); // elsewhere: seen at the next poll
     await cached.sync();
     const second = await events.next();
     expect(JSON.parse((second as { data: string }).data)).toMatchObject({ observedGeneration: 1, conditions: [condition('False')] });
 
-    await api.store.fresh.updateStatus('chat-dev', status('False')); // same content: a write, not a change
+    await elsewhere.updateStatus('chat-dev', status('False')); // same content: a write, not a change
     await cached.sync();
     await api.store.updateStatus('chat-dev', status('True')); // this process's write: no poll needed
     const third = await events.next();
@@ -85,7 +91,7 @@ describe('GET /v1/environments/{name}/watch', () => {
     const { address, cached } = await listen();
     const { events } = await open(address);
     expect(await events.next()).toMatchObject({ event: 'status' });
-    await api.store.fresh.remove('Environment', 'chat-dev');
+    await elsewhere.remove('Environment', 'chat-dev');
     await cached.sync();
     expect(await events.next()).toMatchObject({ event: 'deleted' });
     expect(await events.next()).toBe('end');
@@ -99,7 +105,7 @@ describe('GET /v1/environments/{name}/watch', () => {
 
     expect(store.reads).toBe(0); // 40 streams opened and sent their first status from the cache
     const polls = cached.stats.polls;
-    await api.store.fresh.updateStatus('chat-dev', status('True'));
+    await elsewhere.updateStatus('chat-dev', status('True'));
     const reads = store.reads; // the write's own read-back
     await cached.sync();
     const devStreams = streams.filter((_, i) => i % 4);

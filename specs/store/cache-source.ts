@@ -16,10 +16,19 @@ export interface FetchedItems {
   statuses: { name: string; rv: number; status: EnvironmentStatus }[];
 }
 
+/** A write the store accepted, as the store read it back (a status write carries the whole environment). */
+export type StoreWrite =
+  | { type: 'document'; doc: Record<string, any>; statusWritten?: boolean }
+  | { type: 'removed'; kind: Kind; name: string }
+  | { type: 'token'; token: StoredToken }
+  | { type: 'tokenRemoved'; hash: string };
+
 /** Where a read cache lists versions and fetches the items that changed. */
 export interface CacheSource {
   versions(): Promise<Versions>;
   fetch(specs: { kind: Kind; name: string }[], statuses: string[]): Promise<FetchedItems>;
+  /** Every write through the store object this source belongs to, whoever made it (API, controller): write-through. */
+  onWrite?(listener: (write: StoreWrite) => void): () => void;
 }
 
 const KINDS: Kind[] = ['Environment', 'Target'];
@@ -32,6 +41,7 @@ export class DynamoCacheSource implements CacheSource {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
+    readonly onWrite?: (listener: (write: StoreWrite) => void) => () => void,
   ) {}
 
   async versions(): Promise<Versions> {

@@ -29,6 +29,7 @@ function counted(source: CacheSource) {
     source: {
       versions: () => (calls.versions++, source.versions()),
       fetch: (specs, statuses) => (calls.fetch++, source.fetch(specs, statuses)),
+      onWrite: source.onWrite,
     } as CacheSource,
   };
 }
@@ -86,6 +87,25 @@ describe('CachedStore', () => {
       const err = await a.cached.update(environment('chat-dev', { network: { cidr: '10.2.0.0/16' } }), { expectedResourceVersion: '1' }).catch((e) => e);
       expect(err).toBeInstanceOf(ConflictError);
       expect((err as ConflictError).current).toMatchObject({ metadata: { resourceVersion: '2' } });
+    } finally {
+      await close();
+    }
+  });
+
+  it('writes through the store object itself (a controller holding the plain store) are in its cache at once', async () => {
+    const { a, close } = await replicas();
+    try {
+      await a.cached.sync();
+      await a.store.create(environment('chat-dev'));
+      await a.store.updateStatus('chat-dev', status('by the controller'));
+      expect((await a.cached.get('Environment', 'chat-dev'))?.status.conditions[0].message).toBe('by the controller');
+      await a.store.putToken(token('dd'.repeat(32)));
+      expect(await a.cached.getToken('dd'.repeat(32))).toMatchObject({ name: 'ci' });
+      await a.store.deleteToken('dd'.repeat(32));
+      await a.store.remove('Environment', 'chat-dev');
+      expect(await a.cached.getToken('dd'.repeat(32))).toBeUndefined();
+      expect(await a.cached.get('Environment', 'chat-dev')).toBeUndefined();
+      expect(a.calls.fetch).toBe(0); // no poll was needed
     } finally {
       await close();
     }

@@ -7,6 +7,8 @@ import { parseLabelSelector } from './label-selector.ts';
 import type { DocumentOf, EnvironmentEvent, ListOptions, Page, Store, StoredEnvironment, StoredToken, WriteOptions } from './types.ts';
 
 export const DEFAULT_CACHE_POLL_MS = 1000;
+/** Embedded, every write goes through this process's store (which tells the cache): polls are a safety net. */
+export const EMBEDDED_CACHE_POLL_MS = 30_000;
 
 export interface CachedStoreOptions {
   /** How often the whole table is listed (ms). A change made elsewhere shows here within one poll (interval + its duration). */
@@ -49,12 +51,24 @@ export class CachedStore implements Store {
   private timer?: unknown;
   private started = false;
   private failing = false;
+  /** With a source that reports every write through its store (DynamoStore), write-through comes from there. */
+  private readonly ownWriteThrough: boolean;
+  private readonly unsubscribeWrites?: () => void;
 
   constructor(readonly fresh: Store, source: CacheSource, private readonly options: CachedStoreOptions = {}) {
     this.source = source;
     this.pollMs = options.pollMs ?? DEFAULT_CACHE_POLL_MS;
     this.maxStaleMs = options.maxStaleMs ?? 3 * this.pollMs;
     this.now = options.now ?? Date.now;
+    this.ownWriteThrough = !source.onWrite;
+    // Writes through the store object itself (the controller's, if it holds the store rather than this cache)
+    // enter the cache as this cache's own writes do.
+    this.unsubscribeWrites = source.onWrite?.((write) => {
+      if (write.type === 'document') this.cache.putDocument(write.doc, { statusWritten: write.statusWritten });
+      else if (write.type === 'removed') this.cache.dropDocument(write.kind, write.name);
+      else if (write.type === 'token') this.cache.putToken(write.token);
+      else this.cache.dropToken(write.hash);
+    });
   }
 
   /** A cache over a store that can be polled; a CachedStore is returned as it is. */
@@ -143,7 +157,7 @@ export class CachedStore implements Store {
   }
   async updateStatus(name: string, status: EnvironmentStatus, options?: WriteOptions): Promise<StoredEnvironment> {
     const saved = await this.fresh.updateStatus(name, status, options);
-    this.cache.putDocument(saved, { statusWritten: true });
+    if (this.ownWriteThrough) this.cache.putDocument(saved, { statusWritten: true });
     return saved;
   }
   async markDeleted<K extends Kind>(kind: K, name: string, options?: WriteOptions): Promise<DocumentOf<K>> {
@@ -151,15 +165,15 @@ export class CachedStore implements Store {
   }
   async remove(kind: Kind, name: string): Promise<void> {
     await this.fresh.remove(kind, name);
-    this.cache.dropDocument(kind, name);
+    if (this.ownWriteThrough) this.cache.dropDocument(kind, name);
   }
   async putToken(token: StoredToken): Promise<void> {
     await this.fresh.putToken(token);
-    this.cache.putToken(token);
+    if (this.ownWriteThrough) this.cache.putToken(token);
   }
   async deleteToken(hash: string): Promise<void> {
     await this.fresh.deleteToken(hash);
-    this.cache.dropToken(hash);
+    if (this.ownWriteThrough) this.cache.dropToken(hash);
   }
 
   // Not cached: admin listings, events (history, paged from the store), leases (they must be the store's word).
@@ -179,12 +193,13 @@ export class CachedStore implements Store {
 
   async close(): Promise<void> {
     this.stop();
+    this.unsubscribeWrites?.();
     await this.running?.catch(() => undefined);
     await this.fresh.close();
   }
 
   private written<T>(doc: T): T {
-    this.cache.putDocument(doc as Record<string, any>);
+    if (this.ownWriteThrough) this.cache.putDocument(doc as Record<string, any>);
     return doc;
   }
 

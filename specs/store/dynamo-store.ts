@@ -4,7 +4,7 @@ import { BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, Put
 import { TEARDOWN_FINALIZER } from '../meta.ts';
 import { emptyStatus, type EnvironmentStatus } from '../status.ts';
 import type { Kind } from '../validate.ts';
-import { DynamoCacheSource, type CacheSource } from './cache-source.ts';
+import { DynamoCacheSource, type CacheSource, type StoreWrite } from './cache-source.ts';
 import { EventLog } from './events.ts';
 import { CONTINUE_KEYS, decodeContinue, encodeContinue, leaseKey, specKey, statusKey } from './keys.ts';
 import { Leases } from './leases.ts';
@@ -47,6 +47,8 @@ export class DynamoStore implements Store {
   private readonly events: EventLog;
   private readonly leases: Leases;
   private readonly tokens: TokenItems;
+  /** Told of every successful write through this instance (the read cache's write-through, whoever wrote). */
+  private readonly writeListeners = new Set<(write: StoreWrite) => void>();
 
   constructor(private readonly options: DynamoStoreOptions) {
     this.db = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
@@ -80,7 +82,7 @@ export class DynamoStore implements Store {
       () => this.get(doc.kind, doc.metadata.name),
     );
     this.options.onSpecWrite?.(doc.kind, doc.metadata.name);
-    return this.withStatus(stored, undefined) as DocumentOf<K>;
+    return this.wrote(this.withStatus(stored, undefined) as DocumentOf<K>);
   }
 
   async get<K extends Kind>(kind: K, name: string): Promise<DocumentOf<K> | undefined> {
@@ -148,7 +150,7 @@ export class DynamoStore implements Store {
     };
     await this.putIfVersion(next, rv, current.rv);
     this.options.onSpecWrite?.(doc.kind, doc.metadata.name);
-    return (await this.get(doc.kind, doc.metadata.name)) as DocumentOf<K>;
+    return this.wrote((await this.get(doc.kind, doc.metadata.name)) as DocumentOf<K>);
   }
 
   async updateStatus(name: string, status: EnvironmentStatus, options: WriteOptions = {}): Promise<StoredEnvironment> {
@@ -173,7 +175,9 @@ export class DynamoStore implements Store {
       () => `status of ${name} changed concurrently`,
       () => this.get('Environment', name),
     );
-    return (await this.get('Environment', name))!;
+    const saved = (await this.get('Environment', name))!;
+    this.emit({ type: 'document', doc: saved, statusWritten: true });
+    return saved;
   }
 
   async markDeleted<K extends Kind>(kind: K, name: string, options: WriteOptions = {}): Promise<DocumentOf<K>> {
@@ -187,7 +191,7 @@ export class DynamoStore implements Store {
     const next = { ...old, metadata: { ...old.metadata, deletionTimestamp: new Date(this.now()).toISOString(), resourceVersion: String(rv) } };
     await this.putIfVersion(next, rv, current.rv);
     this.options.onSpecWrite?.(kind, name);
-    return (await this.get(kind, name))!;
+    return this.wrote((await this.get(kind, name))!);
   }
 
   async remove(kind: Kind, name: string): Promise<void> {
@@ -198,6 +202,7 @@ export class DynamoStore implements Store {
       await this.db.send(new DeleteCommand({ TableName: this.table, Key: statusKey(name) }));
     }
     await this.db.send(new DeleteCommand({ TableName: this.table, Key: specKey(kind, name) }));
+    this.emit({ type: 'removed', kind, name });
   }
 
   appendEvent = (name: string, event: EnvironmentEvent) => this.events.append(name, event);
@@ -205,14 +210,32 @@ export class DynamoStore implements Store {
   acquireLease = (name: string, holder: string, ttlMs: number) => this.leases.acquire(name, holder, ttlMs);
   renewLease = (name: string, holder: string, ttlMs: number) => this.leases.renew(name, holder, ttlMs);
   releaseLease = (name: string, holder: string) => this.leases.release(name, holder);
-  putToken = (token: StoredToken) => this.tokens.put(token);
+  putToken = async (token: StoredToken) => {
+    await this.tokens.put(token);
+    this.emit({ type: 'token', token });
+  };
   getToken = (hash: string) => this.tokens.get(hash);
   listTokens = () => this.tokens.list();
-  deleteToken = (hash: string) => this.tokens.remove(hash);
+  deleteToken = async (hash: string) => {
+    await this.tokens.remove(hash);
+    this.emit({ type: 'tokenRemoved', hash });
+  };
 
   /** What a read cache (cached-store.ts) polls: versions of every item, then the changed items whole. */
   cacheSource(): CacheSource {
-    return new DynamoCacheSource(this.db, this.table);
+    return new DynamoCacheSource(this.db, this.table, (listener) => {
+      this.writeListeners.add(listener);
+      return () => this.writeListeners.delete(listener);
+    });
+  }
+
+  private wrote<T>(doc: T): T {
+    this.emit({ type: 'document', doc: doc as Record<string, any> });
+    return doc;
+  }
+
+  private emit(write: StoreWrite): void {
+    for (const listener of this.writeListeners) listener(write);
   }
 
   async ping(): Promise<void> {
