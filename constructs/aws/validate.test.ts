@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { synthesizeEnvironment } from '../index.ts';
 import { awsExample, withSpec } from '../testing/fixtures.ts';
-import { AWS_PROVIDER_VERSION } from './stack.ts';
+// The 5.x provider's differences from the pinned 6.x (TLSv1.2_2025, ...) are applied as in the mock applies.
+import { forMirroredProvider } from '../testing/mock-apply.ts';
 
 const mirror = process.env.TERRACE_TF_PLUGIN_MIRROR ?? '/opt/tf-plugins';
 const providerDir = join(mirror, 'registry.terraform.io/hashicorp/aws');
@@ -40,7 +41,7 @@ describe.skipIf(!version)(`terraform validate with the mirrored AWS provider ${v
     for (const tier of synthesizeEnvironment(environment, target).filter((t) => !scheduled || t.tier === 'compute')) {
       const dir = join(root, `${name}${scheduled ? '-scheduled' : ''}`, tier.tier);
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'cdk.tf.json'), tier.json.replace(`"version": "${AWS_PROVIDER_VERSION}"`, `"version": "${version}"`));
+      writeFileSync(join(dir, 'cdk.tf.json'), forMirroredProvider(tier.json, version!));
       symlinkSync(join(base, '.terraform'), join(dir, '.terraform'));
       copyFileSync(join(base, '.terraform.lock.hcl'), join(dir, '.terraform.lock.hcl'));
       const validate = terraform(dir, 'validate', '-no-color');
@@ -61,7 +62,7 @@ describe.skipIf(!version)(`terraform validate with the mirrored AWS provider ${v
     for (const tier of synthesizeEnvironment(reviewed, target).filter((t) => t.tier === 'data' || t.tier === 'compute')) {
       const dir = join(root, 'chat-prod-reviewed', tier.tier);
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'cdk.tf.json'), tier.json.replace(`"version": "${AWS_PROVIDER_VERSION}"`, `"version": "${version}"`));
+      writeFileSync(join(dir, 'cdk.tf.json'), forMirroredProvider(tier.json, version!));
       symlinkSync(join(base, '.terraform'), join(dir, '.terraform'));
       copyFileSync(join(base, '.terraform.lock.hcl'), join(dir, '.terraform.lock.hcl'));
       const validate = terraform(dir, 'validate', '-no-color');

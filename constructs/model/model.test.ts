@@ -226,7 +226,8 @@ describe('observabilityModel', () => {
     const onlyFrontend = withSpec(devEnvironment(), (s) => {
       delete s.network; delete s.data; delete s.compute;
     });
-    expect(observabilityModel(modelContext(onlyFrontend, LOCAL_TARGET)).alarms).toEqual([]);
+    // The frontend's own: CloudFront's 5xx rate.
+    expect(observabilityModel(modelContext(onlyFrontend, LOCAL_TARGET)).alarms.map((a) => a.name)).toEqual(['chat-dev-cloudfront-5xx-rate']);
   });
 });
 

@@ -25,13 +25,23 @@ export class EnvironmentDashboard extends Construct {
       height: 6,
       properties: {
         title: a.description,
-        region,
+        region: a.global ? 'us-east-1' : region,
         stat: a.statistic,
         period: a.periodSeconds,
-        metrics: [[a.namespace, a.metricName, ...Object.entries(dimensions(a, inputs)).flat()]],
+        metrics: graphed(a, inputs),
         annotations: { horizontal: [{ label: 'alarm', value: a.threshold }] },
       },
     }));
     this.dashboard = new CloudwatchDashboard(this, 'dashboard', { dashboardName: name, dashboardBody: JSON.stringify({ widgets }) });
   }
+}
+
+/** The alarm's metric, or its expression and the metrics it reads (hidden). */
+function graphed(a: AlarmModel, inputs: TierInputs): unknown[][] {
+  const dims = Object.entries(dimensions(a, inputs)).flat();
+  if (!a.math) return [[a.namespace, a.metricName, ...dims]];
+  return [
+    [{ expression: a.math.expression, label: a.metricName, id: 'e1' }],
+    ...Object.entries(a.math.metrics).map(([id, metricName]) => [a.namespace, metricName, ...dims, { id, visible: false }]),
+  ];
 }

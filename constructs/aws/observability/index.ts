@@ -6,6 +6,7 @@ import { Alarms } from './alarms.ts';
 import { EnvironmentDashboard } from './dashboard.ts';
 import { ObservabilityKey } from './key.ts';
 import { AuditTrail } from './trail.ts';
+import { usEast1Of } from '../stack.ts';
 
 export interface AwsObservabilityProps {
   readonly ctx: ModelContext;
@@ -30,7 +31,11 @@ export class AwsObservability extends Construct {
     if (ct && trailArn) {
       this.trail = new AuditTrail(this, 'cloudtrail', { ...ct, trailArn, accountId, kmsKeyArn: key.key.arn });
     }
-    this.alarms = new Alarms(this, 'alarms', { topicName: model.topicName, kmsKeyId: key.key.arn, alarmEmail: model.alarmEmail, alarms: model.alarms, inputs });
+    // CloudFront's alarms notify a topic in us-east-1, encrypted with a key of that region.
+    const global = model.alarms.some((a) => a.global)
+      ? { provider: usEast1Of(this), kmsKeyId: new ObservabilityKey(this, 'kms_us_east_1', { alias: model.kmsAlias, partition, region: 'us-east-1', accountId, provider: usEast1Of(this) }).key.arn }
+      : undefined;
+    this.alarms = new Alarms(this, 'alarms', { topicName: model.topicName, kmsKeyId: key.key.arn, alarmEmail: model.alarmEmail, alarms: model.alarms, inputs, global });
     const dashboard = new EnvironmentDashboard(this, 'dashboard', { name: model.dashboardName, region, alarms: model.alarms, inputs });
     this.outputs = {
       alarmTopicArn: this.alarms.topic.arn,

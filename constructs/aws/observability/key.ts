@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias/index.js';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key/index.js';
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { policyDocument, type Statement } from '../policy.ts';
 
 export interface ObservabilityKeyProps {
@@ -10,6 +11,8 @@ export interface ObservabilityKeyProps {
   readonly accountId: string;
   /** The trail that encrypts its log files with this key, if any. */
   readonly trailArn?: string;
+  /** Another region's provider (us-east-1, for the topic of CloudFront's alarms). */
+  readonly provider?: AwsProvider;
 }
 
 /**
@@ -19,7 +22,7 @@ export interface ObservabilityKeyProps {
 export class ObservabilityKey extends Construct {
   readonly key: KmsKey;
 
-  constructor(scope: Construct, id: string, { alias, partition, region, accountId, trailArn }: ObservabilityKeyProps) {
+  constructor(scope: Construct, id: string, { alias, partition, region, accountId, trailArn, provider }: ObservabilityKeyProps) {
     super(scope, id);
     const statements: Statement[] = [
       { Sid: 'AccountAdministers', Effect: 'Allow', Principal: { AWS: `arn:${partition}:iam::${accountId}:root` }, Action: 'kms:*', Resource: '*' },
@@ -49,11 +52,12 @@ export class ObservabilityKey extends Construct {
       );
     }
     this.key = new KmsKey(this, 'key', {
+      provider,
       description: `${alias}: alarm topic and CloudTrail logs (${region})`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
       policy: policyDocument(...statements),
     });
-    new KmsAlias(this, 'alias', { name: alias, targetKeyId: this.key.keyId });
+    new KmsAlias(this, 'alias', { provider, name: alias, targetKeyId: this.key.keyId });
   }
 }

@@ -29,7 +29,52 @@ describe('AWS observability tier', () => {
     expect(byName['chat-prod-alb-target-response-time']).toMatchObject({ extended_statistic: 'p95', dimensions: { LoadBalancer: '${data.terraform_remote_state.remote_state_compute.outputs.albArnSuffix}' } });
     expect(byName['chat-prod-worker-cpu'].dimensions.ServiceName).toBe('${element(data.terraform_remote_state.remote_state_compute.outputs.serviceNames, 1)}');
     expect(byName['chat-prod-default-dlq-depth']).toMatchObject({ metric_name: 'ApproximateNumberOfMessagesVisible', threshold: 0, namespace: 'AWS/SQS' });
-    expect(alarms.every((a) => a.alarm_actions[0] === '${aws_sns_topic.observability_alarms_topic.arn}')).toBe(true);
+    const regional = alarms.filter((a) => a.provider === undefined);
+    expect(regional.every((a) => a.alarm_actions[0] === '${aws_sns_topic.observability_alarms_topic.arn}')).toBe(true);
+  });
+
+  it('pages on no data for liveness alarms only: tasks below desired and no healthy target are breaching when silent', async () => {
+    const alarms = Object.values(resources((await awsTier('chat-prod', 'observability')).tf, 'aws_cloudwatch_metric_alarm'));
+    const breaching = alarms.filter((a) => a.treat_missing_data === 'breaching').map((a) => a.alarm_name).sort();
+    expect(breaching).toEqual(['chat-prod-web-no-healthy-targets', 'chat-prod-web-tasks-below-desired', 'chat-prod-worker-tasks-below-desired']);
+    expect(alarms.filter((a) => a.treat_missing_data !== 'breaching').every((a) => a.treat_missing_data === 'notBreaching')).toBe(true);
+    const byName = Object.fromEntries(alarms.map((a) => [a.alarm_name, a]));
+    const below = byName['chat-prod-worker-tasks-below-desired'];
+    expect(below).toMatchObject({ comparison_operator: 'GreaterThanThreshold', threshold: 0, evaluation_periods: 5 });
+    expect(below.metric_query.map((q: any) => [q.id, q.expression ?? q.metric.metric_name, q.return_data])).toEqual([['e1', 'desired - running', true], ['desired', 'DesiredTaskCount', false], ['running', 'RunningTaskCount', false]]);
+    expect(below.metric_query[1].metric).toMatchObject({ namespace: 'ECS/ContainerInsights', stat: 'Average', period: 60, dimensions: { ClusterName: '${data.terraform_remote_state.remote_state_compute.outputs.clusterName}', ServiceName: '${element(data.terraform_remote_state.remote_state_compute.outputs.serviceNames, 1)}' } });
+    expect(byName['chat-prod-web-no-healthy-targets']).toMatchObject({ metric_name: 'HealthyHostCount', statistic: 'Minimum', comparison_operator: 'LessThanThreshold', threshold: 1 });
+    expect(byName['chat-prod-web-unhealthy-targets']).toMatchObject({ metric_name: 'UnHealthyHostCount', threshold: 0, dimensions: { TargetGroup: '${element(data.terraform_remote_state.remote_state_compute.outputs.targetGroupArnSuffixes, 0)}' } });
+  });
+
+  it('alarms on Redis engine CPU and evictions, Aurora capacity and memory, NAT port allocation', async () => {
+    const alarms = Object.values(resources((await awsTier('chat-prod', 'observability')).tf, 'aws_cloudwatch_metric_alarm'));
+    const byName = Object.fromEntries(alarms.map((a) => [a.alarm_name, a]));
+    expect(byName['chat-prod-redis-engine-cpu-3']).toMatchObject({ metric_name: 'EngineCPUUtilization', threshold: 80, dimensions: { CacheClusterId: '${element(data.terraform_remote_state.remote_state_data.outputs.redisMemberClusterIds, 2)}' } });
+    // allkeys-lru: Redis is a cache that evicts by design; only a flood pages.
+    expect(byName['chat-prod-redis-evictions-1']).toMatchObject({ metric_name: 'Evictions', statistic: 'Sum', threshold: 1000 });
+    expect(byName['chat-prod-postgres-capacity']).toMatchObject({ metric_name: 'ServerlessDatabaseCapacity', threshold: 28.8, comparison_operator: 'GreaterThanOrEqualToThreshold' });
+    expect(byName['chat-prod-postgres-freeable-memory']).toMatchObject({ metric_name: 'FreeableMemory', threshold: 268435456, comparison_operator: 'LessThanThreshold' });
+    expect(['1', '2', '3'].map((n) => byName[`chat-prod-nat-port-allocation-${n}`]?.dimensions.NatGatewayId)).toEqual([0, 1, 2].map((i) => `\${element(data.terraform_remote_state.remote_state_network.outputs.natGatewayIds, ${i})}`));
+    const staging = Object.values(resources((await awsTier('chat-staging', 'observability')).tf, 'aws_cloudwatch_metric_alarm'));
+    // No policy (volatile-lru): keys with a TTL go first, Celery's results among them; any eviction pages.
+    expect(staging.find((a) => a.alarm_name === 'chat-staging-redis-evictions-1')!.threshold).toBe(0);
+  });
+
+  it('alarms on CloudFront\'s 5xx rate in us-east-1, into a topic there encrypted with a key there', async () => {
+    const { tf, result } = await awsTier('chat-prod', 'observability');
+    expect(result.violations).toEqual([]);
+    const cf = Object.values(resources(tf, 'aws_cloudwatch_metric_alarm')).find((a) => a.alarm_name === 'chat-prod-cloudfront-5xx-rate')!;
+    expect(cf).toMatchObject({
+      provider: 'aws.us_east_1', namespace: 'AWS/CloudFront', metric_name: '5xxErrorRate', threshold: 5, treat_missing_data: 'notBreaching',
+      dimensions: { DistributionId: '${data.terraform_remote_state.remote_state_frontend.outputs.distributionId}', Region: 'Global' },
+      alarm_actions: ['${aws_sns_topic.observability_alarms_global_topic.arn}'],
+    });
+    expect(resources(tf, 'aws_sns_topic').observability_alarms_global_topic).toMatchObject({ provider: 'aws.us_east_1', kms_master_key_id: '${aws_kms_key.observability_kms_us_east_1_key.arn}' });
+    expect(resources(tf, 'aws_kms_key').observability_kms_us_east_1_key.provider).toBe('aws.us_east_1');
+    expect(resources(tf, 'aws_sns_topic_subscription').observability_alarms_global_email).toMatchObject({ provider: 'aws.us_east_1', endpoint: 'oncall@example.com' });
+    const body = JSON.parse(resources(tf, 'aws_cloudwatch_dashboard').observability_dashboard_dashboard.dashboard_body);
+    expect(body.widgets.find((w: any) => w.properties.title.startsWith('CloudFront')).properties.region).toBe('us-east-1');
   });
 
   it('draws a dashboard of the alarmed metrics', async () => {
