@@ -10,8 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeFigure, recordFigures, type Figure } from './results.ts';
-import type { BenchLine } from './synth.bench.ts';
+import type { Figure } from './results.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const RUNS = Number(process.env.TERRACE_BENCH_RUNS ?? 15);
@@ -70,7 +69,7 @@ function snapshot(into: string): void {
   symlinkSync(join(ROOT, 'node_modules'), join(into, 'node_modules'));
 }
 
-export default async function bench(): Promise<BenchLine[]> {
+export default async function bench(): Promise<Figure[]> {
   spawnSync(process.execPath, ['cli/build.mjs'], { cwd: ROOT, stdio: 'ignore' });
   const installed = mkdtempSync(join(tmpdir(), 'terrace-bench-bin-'));
   snapshot(installed);
@@ -93,10 +92,8 @@ export default async function bench(): Promise<BenchLine[]> {
       name, value, unit: 'ms', baseline, ratio: value / node, target: `< ${TARGET_MS} ms`, holds: value < TARGET_MS,
       note: `median of ${RUNS} whole-process runs`, bench: 'cli-start.bench.ts',
     });
-    const figures = [figure('terrace --help', help), figure('terrace get environments', get)];
-    recordFigures(figures);
-    for (const f of figures) console.log(`  ${describeFigure(f)}`);
-    return [];
+    // bench/run.ts prints them and merges them into bench/results/latest.json.
+    return [figure('terrace --help', help), figure('terrace get environments', get)];
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
