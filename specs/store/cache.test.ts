@@ -21,13 +21,25 @@ afterAll(async () => dynamo.stop());
 const token = (hash: string, name = 'ci'): StoredToken => ({ hash, name, scopes: ['read'], createdAt: '2026-01-01T00:00:00.000Z' });
 const status = (message: string) => ({ conditions: [{ type: 'Ready', status: 'False' as const, reason: 'Progressing', message, lastTransitionTime: '2026-01-01T00:00:00.000Z', observedGeneration: 1 }], tiers: {} });
 
-/** Counts the cache source's calls: what the cache costs the store. */
+/** Counts the cache source's calls (what the cache costs the store); `hold` stops a poll between listing and applying. */
 function counted(source: CacheSource) {
-  const calls = { versions: 0, fetch: 0 };
+  const calls = { versions: 0, fetch: 0, listed: 0 };
+  let gate: Promise<void> | undefined;
   return {
     calls,
+    hold: () => {
+      let release!: () => void;
+      gate = new Promise((resolve) => (release = resolve));
+      return () => ((gate = undefined), release());
+    },
     source: {
-      versions: () => (calls.versions++, source.versions()),
+      versions: async () => {
+        calls.versions++;
+        const listed = await source.versions();
+        calls.listed++;
+        await gate;
+        return listed;
+      },
       fetch: (specs, statuses) => (calls.fetch++, source.fetch(specs, statuses)),
       onWrite: source.onWrite,
     } as CacheSource,
@@ -43,8 +55,8 @@ async function replicas() {
   const clock = { now: 1_000_000 };
   const open = () => {
     const store = new DynamoStore({ client: client(), table });
-    const { source, calls } = counted(store.cacheSource());
-    return { cached: new CachedStore(store, source, { pollMs: 1000, now: () => clock.now }), calls, store };
+    const { source, calls, hold } = counted(store.cacheSource());
+    return { cached: new CachedStore(store, source, { pollMs: 1000, now: () => clock.now }), calls, hold, store };
   };
   const a = open();
   const b = open();
@@ -156,11 +168,13 @@ describe('CachedStore', () => {
     try {
       await a.cached.putToken(token('aa'.repeat(32)));
       await a.cached.sync();
-      // The poll lists the table, then this process deletes the token before the poll applies its listing.
-      const versions = a.calls.versions;
+      // The poll lists the table (the token still there), then this process deletes the token, then the poll applies.
+      const listed = a.calls.listed;
+      const release = a.hold();
       const polled = a.cached.sync();
-      while (a.calls.versions === versions) await Promise.resolve();
+      while (a.calls.listed === listed) await new Promise((resolve) => setImmediate(resolve));
       await a.cached.deleteToken('aa'.repeat(32));
+      release();
       await polled;
       expect(await a.cached.getToken('aa'.repeat(32))).toBeUndefined();
       await a.cached.sync();
