@@ -1,10 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ADMIN_TOKEN, envBody, startApi, type TestApi } from '../../test/support/api.ts';
 import { sseReader } from '../../test/support/sse.ts';
+import { openTestStore } from '../../test/support/store.ts';
+import { CachedStore } from '../../specs/store/cached-store.ts';
 
 let api: TestApi | undefined;
 afterEach(async () => {
@@ -129,6 +133,46 @@ describe('GET /v1/watch', () => {
     // The handlers resume after their listing; give them the turn they need, then count.
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     await vi.waitFor(() => expect(timers()).toBeLessThanOrEqual(idle), { timeout: 2000 });
+  });
+
+  it('drops a client that reads nothing instead of buffering every change for it', async () => {
+    // A read cache that does not poll (its polls are the caller's): it would read these 6 MB every 100 ms.
+    api = await startApi({ watchPollMs: 20, store: CachedStore.over(await openTestStore()) });
+    // 8 environments of about 256 kB each: 2 MB, more than the 1 MiB bound and what a Unix socket buffers.
+    const big = 'x'.repeat(256 * 1024);
+    const at = new Date(0).toISOString();
+    for (let i = 0; i < 8; i++) {
+      const name = `chat-${i}`;
+      await api.call({ method: 'PUT', url: `/v1/environments/${name}`, payload: envBody(name) });
+      await api.store.updateStatus(name, { observedGeneration: 1, conditions: [{ type: 'Ready', status: 'False', reason: 'Big', message: big, lastTransitionTime: at, observedGeneration: 1 }], tiers: {} });
+    }
+    // A Unix socket: the kernel buffers little there, so the bound is what holds the bytes back (loopback TCP takes MBs).
+    const path = join(mkdtempSync(join(tmpdir(), 'terrace-watch-')), 'api.sock');
+    await api.app.listen({ path });
+    const opened = new Promise<ServerResponse>((resolve) => api!.app.server.once('request', (_request, response) => resolve(response)));
+    // A client that sends its request and never reads a byte of the answer.
+    const socket = connect(path);
+    socket.pause();
+    socket.write(`GET /v1/watch HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer ${ADMIN_TOKEN}\r\n\r\n`);
+    const response = await opened;
+    const dropped = new Promise<string>((resolve) => {
+      const end = response.end.bind(response) as (chunk?: string) => ServerResponse;
+      response.end = ((chunk?: string) => (resolve(String(chunk)), end(chunk))) as typeof response.end;
+    });
+    // The first listing alone overflows: the stream ends with a reason instead of holding 2 MB for the client.
+    const sent = (resolve: (why: string) => void) => response.once('finish', () => resolve('finished'));
+    const synced = new Promise<string>((resolve) => {
+      const write = response.write.bind(response) as (chunk: string) => boolean;
+      response.write = ((chunk: string) => {
+        const ok = write(chunk);
+        if (String(chunk).startsWith('event: synced')) resolve(`kept open with ${response.writableLength} bytes waiting`);
+        return ok;
+      }) as typeof response.write;
+    });
+    const why = await Promise.race([dropped, synced, new Promise<string>(sent)]);
+    expect(why).toMatch(/^event: dropped\ndata: \{"reason":"SlowConsumer",/);
+    expect(response.writableLength).toBeLessThan(2 * 1024 * 1024);
+    socket.destroy();
   });
 
   it('filters by label and refuses a bad selector before streaming (400 at its path)', async () => {

@@ -15,6 +15,8 @@ export interface WatchAllOptions {
   store: Store;
   pollMs: number;
   keepaliveMs: number;
+  /** Unread bytes after which a client is dropped (default 1 MiB): a reader that stalls costs bounded memory. */
+  maxBufferedBytes?: number;
 }
 
 const Query = Type.Object({
@@ -34,7 +36,7 @@ async function listAll(store: Store, labelSelector?: string): Promise<StoredEnvi
   return all;
 }
 
-export const watchAllRoutes: FastifyPluginAsync<WatchAllOptions> = async (plugin, { store, pollMs, keepaliveMs }) => {
+export const watchAllRoutes: FastifyPluginAsync<WatchAllOptions> = async (plugin, { store, pollMs, keepaliveMs, maxBufferedBytes = 1024 * 1024 }) => {
   const app = plugin.withTypeProvider<TypeBoxProvider>();
   const watchers = new Watchers();
   app.addHook('preClose', async () => watchers.closeAll());
@@ -45,7 +47,8 @@ export const watchAllRoutes: FastifyPluginAsync<WatchAllOptions> = async (plugin
     schema: {
       tags: ['environments'],
       summary: 'Server-Sent Events of every Environment: `environment` (the document with its status) for each one now and '
-        + 'on each change, `synced` once the first listing is sent, `deleted` (`{"name"}`) when one is gone',
+        + 'on each change, `synced` once the first listing is sent, `deleted` (`{"name"}`) when one is gone, '
+        + '`dropped` (then the end) when the client reads too slowly',
       querystring: Query,
       response: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: Type.String() } } }, ...problems(...V1_PROBLEMS) },
     },
@@ -71,17 +74,31 @@ export const watchAllRoutes: FastifyPluginAsync<WatchAllOptions> = async (plugin
     let closed = false;
     let failing = false;
     let timer: NodeJS.Timeout | undefined;
-    const keepalive = setInterval(() => res.write(': keepalive\n\n'), keepaliveMs);
-    const stop = () => {
+    const keepalive = setInterval(() => send(': keepalive\n\n'), keepaliveMs);
+    const stop = (final?: string) => {
       if (closed) return;
       closed = true;
       clearTimeout(timer);
       clearInterval(keepalive);
-      watchers.delete(stop);
-      res.end();
+      watchers.delete(end);
+      res.end(final);
+      // A dropped reader may never read its backlog: its socket goes after one more keepalive period.
+      if (final && !res.writableFinished) {
+        const grace = setTimeout(() => res.destroy(), keepaliveMs);
+        res.once('close', () => clearTimeout(grace));
+      }
     };
-    watchers.add(stop);
-    res.on('close', stop);
+    const end = () => stop();
+    function send(text: string): void {
+      if (closed) return;
+      res.write(text);
+      if (res.writableLength <= maxBufferedBytes) return;
+      request.log.warn({ buffered: res.writableLength }, 'watch dropped: the client reads too slowly');
+      const detail = { reason: 'SlowConsumer', message: `more than ${maxBufferedBytes} bytes were waiting for this client to read; reconnect to resume` };
+      stop(`event: dropped\ndata: ${JSON.stringify(detail)}\n\n`);
+    }
+    watchers.add(end);
+    res.on('close', end);
 
     /** Sends what changed since the last listing: each changed document once, each vanished name once. */
     const publish = (items: StoredEnvironment[]) => {
@@ -92,13 +109,13 @@ export const watchAllRoutes: FastifyPluginAsync<WatchAllOptions> = async (plugin
         const text = stableStringify(env);
         if (sent.get(name) !== text) {
           sent.set(name, text);
-          res.write(`event: environment\ndata: ${text}\n\n`);
+          send(`event: environment\ndata: ${text}\n\n`);
         }
       }
       for (const name of [...sent.keys()]) {
         if (seen.has(name)) continue;
         sent.delete(name);
-        res.write(`event: deleted\ndata: ${JSON.stringify({ name })}\n\n`);
+        send(`event: deleted\ndata: ${JSON.stringify({ name })}\n\n`);
       }
     };
     const poll = async () => {
@@ -115,7 +132,7 @@ export const watchAllRoutes: FastifyPluginAsync<WatchAllOptions> = async (plugin
       if (!closed) timer = setTimeout(() => void poll(), pollMs);
     };
     publish(first);
-    res.write(`event: synced\ndata: ${JSON.stringify({ count: first.length })}\n\n`);
+    send(`event: synced\ndata: ${JSON.stringify({ count: first.length })}\n\n`);
     timer = setTimeout(() => void poll(), pollMs);
   });
 };
