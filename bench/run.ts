@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeFigure, recordFigures, RESULTS_FILE, type Figure } from './results.ts';
+import { updateReadme } from './table.ts';
 import type { BenchLine } from './synth.bench.ts';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
@@ -29,8 +30,8 @@ if (only) {
   }
   const figures = lines.filter(isFigure);
   if (figures.length > 0) {
-    recordFigures(figures.map((f) => ({ bench: only, ...f })));
-    console.log(`  (recorded in ${RESULTS_FILE})`);
+    updateReadme(recordFigures(figures.map((f) => ({ bench: only, ...f }))));
+    console.log(`  (recorded in ${RESULTS_FILE}, table in bench/README.md)`);
   }
 } else {
   let failed = false;
