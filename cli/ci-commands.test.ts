@@ -113,6 +113,16 @@ describe('terrace diff', () => {
     expect(after.spec.network.cidr).toBe(stored.spec.network.cidr);
   });
 
+  it('shows the destroy plan of a tier the spec stops declaring', async () => {
+    const r = await terrace(['diff', '-f', file('dropped.json', small('diff-dev', (s) => delete s.frontend)), '-o', 'json']);
+    expect(r.code, r.stderr).toBe(2);
+    const [report] = (JSON.parse(r.stdout) as { items: PlanReport[] }).items;
+    const frontend = report.tiers.find((t) => t.tier === 'frontend')!;
+    expect(frontend).toMatchObject({ planned: true, add: [], change: [] });
+    expect(frontend.destroy.length).toBeGreaterThan(0);
+    expect(frontend.note).toContain('no longer declares');
+  });
+
   it('plans while the controller\'s state lock is held: a diff never takes the lock', async () => {
     const cwd = tierDir('diff-dev', 'network');
     // `terraform console` holds the state lock for as long as it runs: a real competing terraform.
@@ -133,15 +143,21 @@ describe('terrace diff', () => {
   });
 
   it('diffs a new environment against nothing, and creates nothing for it', async () => {
-    const r = await terrace(['diff', '-f', file('new.json', small('diff-new')), '-o', 'json']);
+    const withCompute = devEnvironment('diff-new', (s) => {
+      delete s.data;
+      delete s.observability;
+    });
+    const r = await terrace(['diff', '-f', file('new.json', withCompute), '-o', 'json']);
     expect(r.code, r.stderr).toBe(2);
     const [report] = (JSON.parse(r.stdout) as { items: PlanReport[] }).items;
     expect(report.new).toBe(true);
+    expect(report.tiers.map((t) => [t.tier, t.planned])).toEqual([['network', true], ['compute', false], ['frontend', true]]);
     for (const t of report.tiers) {
-      expect(t.planned).toBe(true);
       expect(t.add.length).toBeGreaterThan(0);
       expect([...t.change, ...t.destroy]).toEqual([]);
     }
+    // compute reads network's outputs, which do not exist before network is applied: its stack is all new.
+    expect(report.tiers[1].note).toContain('once network is applied');
     expect((await api('/environments/diff-new')).status).toBe(404);
     expect(existsSync(join(dir.path, 'work', 'diff-new'))).toBe(false);
   });
