@@ -64,6 +64,11 @@ export default async function run(): Promise<Figure[]> {
     const [ready] = (await once(child, 'message')) as [ServerReady];
     const { url, tokens, names } = ready;
     const status = `${url}/v1/environments/${names[0]}/status`;
+    // BENCH_ONLY=<path> (with BENCH_PROFILE): one load of that path at concurrency 10, to profile it; records nothing.
+    if (process.env.BENCH_ONLY) {
+      console.log(process.env.BENCH_ONLY, await load(`${url}${process.env.BENCH_ONLY}`, tokens, { connections: 10 }));
+      return [];
+    }
     // Warm up (JIT, connection pools), then measure.
     await load(status, tokens, { connections: 10, seconds: 2 });
     const healthz = await load(`${url}/healthz`, tokens, { connections: 10 });
