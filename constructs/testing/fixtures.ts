@@ -101,7 +101,7 @@ export function productionEnvironment(name = 'shop-prod'): { environment: Enviro
       approval: 'manual',
       network: { cidr: '10.40.0.0/16', azCount: 3, natGateways: 'perAz' },
       data: {
-        postgres: { engineVersion: '16.6', minCapacity: 1, maxCapacity: 16, extensions: ['pg_stat_statements', 'pgvector'], backupRetentionDays: 14, deletionProtection: true },
+        postgres: { engineVersion: '16.6', minCapacity: 1, maxCapacity: 16, extensions: ['pg_stat_statements', 'pgvector'], backupRetentionDays: 14, deletionProtection: true, readers: 1, readerAutoscaling: { maxReaders: 3 } },
         redis: { nodeType: 'cache.r7g.large', replicas: 2 },
         queues: [{ name: 'default' }, { name: 'orders', fifo: true, visibilityTimeoutSeconds: 120, maxReceiveCount: 3 }],
       },
@@ -110,10 +110,10 @@ export function productionEnvironment(name = 'shop-prod'): { environment: Enviro
         services: [
           {
             name: 'web', image, command: ['daphne', '-b', '0.0.0.0', '-p', '8000', 'shop.asgi:application'], port: 8000, cpu: 1024, memory: 2048,
-            desiredCount: 3, autoscaling: { min: 3, max: 12, cpuTarget: 60, requestsPerTarget: 800 }, public: true, healthCheckPath: '/healthz',
+            desiredCount: 3, autoscaling: { min: 3, max: 12, cpuTarget: 60, requestsPerTarget: 800, connectionsPerTarget: 2000 }, public: true, healthCheckPath: '/healthz',
             websocket: { idleTimeoutSeconds: 3600, stickinessSeconds: 86400 }, env, secrets,
           },
-          { name: 'worker', image, command: ['celery', '-A', 'shop', 'worker', '-l', 'info'], cpu: 1024, memory: 2048, desiredCount: 2, autoscaling: { min: 2, max: 10, cpuTarget: 70 }, env, secrets },
+          { name: 'worker', image, command: ['celery', '-A', 'shop', 'worker', '-l', 'info'], cpu: 1024, memory: 2048, desiredCount: 2, autoscaling: { min: 2, max: 10, cpuTarget: 70, queue: 'orders' }, env, secrets },
           { name: 'beat', image, command: ['celery', '-A', 'shop', 'beat', '-l', 'info'], cpu: 256, memory: 512, desiredCount: 1, singleton: true, env, secrets },
         ],
       },
