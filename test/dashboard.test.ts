@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { devEnvironment } from '../constructs/testing/fixtures.ts';
 import type { ControlPlane } from '../server/main.ts';
@@ -301,6 +301,34 @@ describe('dashboard', () => {
     await page.locator('section[aria-labelledby="spec-h"]:not([data-old])').waitFor({ timeout: 30_000 });
     expect(await network.locator('details').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
     expect(await network.locator('h3 .cell').evaluate((el) => el === document.activeElement)).toBe(true);
+    await context.close();
+  });
+
+  it('draws only the newest view when the route changes while the page still asks who the token is', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // The first GET /v1/whoami (the overview's) is held until the environment page, routed after it, is drawn.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let first = true;
+    await page.route('**/v1/whoami', async (route) => {
+      if (first) (first = false), await held;
+      await route.continue();
+    });
+    const streams = new Set<Request>();
+    page.on('request', (r) => void (r.url().includes('/watch') && streams.add(r)));
+    for (const done of ['requestfinished', 'requestfailed'] as const) page.on(done, (r) => void streams.delete(r));
+    const asked = page.waitForRequest('**/v1/whoami');
+    await page.goto(`${plane.url}/#token=${encodeURIComponent(tokens.read)}`);
+    await asked;
+    await page.evaluate(() => void (location.hash = '#/env/chat-live'));
+    await page.getByRole('heading', { name: 'Spec' }).waitFor();
+    release();
+    // Both answers read by the page, then one more turn of its event loop for what follows them.
+    await page.waitForFunction(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/v1/whoami')).length === 2);
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+    expect(await page.getByRole('heading', { name: 'Spec' }).isVisible()).toBe(true);
+    expect([...streams].map((r) => new URL(r.url()).pathname)).toEqual(['/v1/environments/chat-live/watch']);
     await context.close();
   });
 

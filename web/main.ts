@@ -16,6 +16,8 @@ const signOut = document.getElementById('sign-out') as HTMLButtonElement;
 const whoEl = document.getElementById('who')!;
 let who: Whoami | undefined;
 let cleanup: (() => void) | undefined;
+/** Counts route() calls: one whose whoami answer comes after a newer call's start must not draw its view. */
+let routes = 0;
 
 const api = new Api(token, () => refused());
 
@@ -50,14 +52,17 @@ function signIn(message?: string): void {
 }
 
 async function route(message?: string): Promise<void> {
+  const turn = ++routes;
   cleanup?.();
   cleanup = undefined;
   if (!token()) return signIn(message);
   if (!who) {
     try {
-      who = await api.get<Whoami>('/v1/whoami');
+      const answer = await api.get<Whoami>('/v1/whoami');
+      if (turn !== routes) return; // a newer route (another hash, another token) draws the page
+      who = answer;
     } catch (err) {
-      if (!token()) return; // refused() already showed the sign-in
+      if (turn !== routes || !token()) return; // refused() already showed the sign-in
       fill(main, h('h1', {}, 'Cannot reach the control plane'), h('p', { role: 'alert' }, (err as Error).message));
       return;
     }
