@@ -31,4 +31,11 @@ describe('settings', () => {
     expect(() => readSettings({ TERRACE_CACHE_POLL: '0s' })).toThrow(/TERRACE_CACHE_POLL=0s: at least 1s/);
     expect(() => readSettings({ TERRACE_CACHE_POLL: '2m' })).toThrow(/TERRACE_CACHE_POLL=2m: at most 60s/);
   });
+
+  it('TERRACE_PLAN_CONCURRENCY and TERRACE_PLAN_TIMEOUT bound speculative plans (terrace diff)', () => {
+    expect(readSettings({})).toMatchObject({ planConcurrency: 2, planTimeoutMs: 10 * 60_000 });
+    expect(readSettings({ TERRACE_PLAN_CONCURRENCY: '8', TERRACE_PLAN_TIMEOUT: '90s' })).toMatchObject({ planConcurrency: 8, planTimeoutMs: 90_000 });
+    expect(() => readSettings({ TERRACE_PLAN_CONCURRENCY: '0' })).toThrow('TERRACE_PLAN_CONCURRENCY=0: must be a whole number from 1 to 64');
+    expect(() => readSettings({ TERRACE_PLAN_TIMEOUT: '3h' })).toThrow(/TERRACE_PLAN_TIMEOUT=3h: at most 2h/);
+  });
 });
