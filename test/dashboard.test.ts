@@ -317,7 +317,8 @@ describe('dashboard', () => {
     });
     const streams = new Set<Request>();
     page.on('request', (r) => void (r.url().includes('/watch') && streams.add(r)));
-    for (const done of ['requestfinished', 'requestfailed'] as const) page.on(done, (r) => void streams.delete(r));
+    page.on('requestfinished', (r) => void streams.delete(r));
+    page.on('requestfailed', (r) => void streams.delete(r));
     const asked = page.waitForRequest('**/v1/whoami');
     await page.goto(`${plane.url}/#token=${encodeURIComponent(tokens.read)}`);
     await asked;
