@@ -5,7 +5,7 @@ import type { Clock } from '../clock.ts';
 import { TaskRunError, type SetupTask, type TaskOutcome, type TaskRunner } from './task-runner.ts';
 
 export interface EcsTaskRunnerOptions {
-  readonly client: Pick<ECSClient, 'send'>;
+  readonly client: Pick<ECSClient, 'send' | 'destroy'>;
   readonly clock: Clock;
   /** Between DescribeTasks calls. */
   readonly pollMs?: number;
@@ -69,6 +69,10 @@ export class EcsTaskRunner implements TaskRunner {
       const current = described.tasks?.[0];
       if (current?.lastStatus === 'STOPPED') return outcome(taskArn, current, task.container);
     }
+  }
+
+  close(): void {
+    this.options.client.destroy();
   }
 
   private async stop(task: SetupTask, taskArn: string, reason: 'Timeout' | 'Cancelled', message: string): Promise<never> {

@@ -93,7 +93,8 @@ export async function setUpDatabase(deps: DatabaseSetupDeps, job: DatabaseSetupJ
   let message: string;
   let taskArn: string | undefined;
   try {
-    const outcome = await runner.run(plan.task, job.signal);
+    // A runner serves one run.
+    const outcome = await runner.run(plan.task, job.signal).finally(() => runner.close?.());
     taskArn = outcome.taskArn;
     if (outcome.exitCode === 0) {
       const done = `task ${taskId(outcome.taskArn)} set up ${what}`;

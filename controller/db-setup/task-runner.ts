@@ -26,6 +26,8 @@ export interface TaskOutcome {
  */
 export interface TaskRunner {
   run(task: SetupTask, signal: AbortSignal): Promise<TaskOutcome>;
+  /** Frees what the runner holds (the SDK client's sockets); it is not used again. */
+  close?(): void;
 }
 
 export class TaskRunError extends Error {
