@@ -1,25 +1,16 @@
 // Both deploy stacks (target bootstrap, control plane) planned and applied by `terraform test` against a
 // `mock_provider "aws"`: the real provider schema and validators, no AWS. It needs the AWS provider from a
 // filesystem mirror (TERRACE_TF_PLUGIN_MIRROR, default /opt/tf-plugins, as the image has); else it is skipped.
-import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AWS_PROVIDER_VERSION } from '../aws/stack.ts';
 import { synthesizeBootstrap } from '../bootstrap/index.ts';
 import { bootstrapTargetExample, controlPlaneExample, CONTROL_PLANE_ROLE } from '../testing/deploy-fixtures.ts';
+import { MockApplyRoot, mirroredAwsVersion, mockDefaults } from '../testing/mock-apply.ts';
 import { synthesizeControlPlane } from './index.ts';
 
-const mirror = process.env.TERRACE_TF_PLUGIN_MIRROR ?? '/opt/tf-plugins';
-const providerDir = join(mirror, 'registry.terraform.io/hashicorp/aws');
-const version = existsSync(providerDir) ? readdirSync(providerDir).sort().at(-1) : undefined;
-const run = promisify(execFile);
+const version = mirroredAwsVersion();
 
 /** ARNs of the right form for what the stacks pass to ARN-validated arguments; the mock's random strings are not. */
-const mock = (type: string, attrs: Record<string, string>) =>
-  `  mock_resource "${type}" {\n    defaults = {\n${Object.entries(attrs).map(([k, v]) => `      ${k} = "${v}"`).join('\n')}\n    }\n  }`;
+const mock = (type: string, attrs: Record<string, string>) => mockDefaults('resource', type, attrs);
 
 const BOOTSTRAP_TEST = `mock_provider "aws" {
 ${mock('aws_iam_policy', { arn: 'arn:aws:iam::333333333333:policy/terrace/terrace-boundary' })}
@@ -30,6 +21,9 @@ ${mock('aws_s3_bucket', { arn: 'arn:aws:s3:::terrace-state-333333333333-eu-west-
 
 run "apply" {
   command = apply
+  module {
+    source = "./stacks/bootstrap"
+  }
   assert {
     condition     = output.stateBucket == "terrace-state-333333333333-eu-west-1" && output.externalId == "5b0e8d1c4f3a2e6d9c7b1a0f8e2d4c6b"
     error_message = "the outputs are not the Target's fields"
@@ -58,6 +52,9 @@ ${mock('aws_wafv2_web_acl', { arn: 'arn:aws:wafv2:eu-west-1:999999999999:regiona
 
 run "apply" {
   command = apply
+  module {
+    source = "./stacks/control-plane"
+  }
   assert {
     condition     = aws_dynamodb_table.store_table.point_in_time_recovery[0].enabled && aws_dynamodb_table.store_table.deletion_protection_enabled
     error_message = "the table lost PITR or deletion protection"
@@ -70,35 +67,17 @@ run "apply" {
 `;
 
 describe.skipIf(!version)(`terraform test with mock_provider "aws" ${version}`, () => {
-  const root = mkdtempSync(join(tmpdir(), 'terrace-mock-apply-'));
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
-  const rc = join(root, 'terraformrc');
-  writeFileSync(rc, `provider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n  }\n}\n`);
-  const env = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: rc };
-  const terraform = (dir: string, ...args: string[]) => run('terraform', args, { cwd: dir, env, encoding: 'utf8' }).catch((err: { code: number; stdout: string; stderr: string }) => err);
-
-  /** One stack in its own dir, sharing the provider installed once in `base`. */
-  async function mockApply(name: string, json: string, testFile: string) {
-    const dir = join(root, name);
-    mkdirSync(join(dir, 'tests'), { recursive: true });
-    writeFileSync(join(dir, 'cdk.tf.json'), json.replace(`"version": "${AWS_PROVIDER_VERSION}"`, `"version": "${version}"`));
-    writeFileSync(join(dir, 'tests', 'mock.tftest.hcl'), testFile);
-    symlinkSync(join(root, 'base', '.terraform'), join(dir, '.terraform'));
-    copyFileSync(join(root, 'base', '.terraform.lock.hcl'), join(dir, '.terraform.lock.hcl'));
-    const result = await terraform(dir, 'test', '-no-color');
-    return { name, code: 'code' in result ? result.code : 0, output: `${result.stdout}${result.stderr}` };
-  }
+  const root = new MockApplyRoot(version!);
+  afterAll(() => root.dispose());
 
   it('plans and applies the bootstrap and the control plane stacks', async () => {
-    const base = join(root, 'base');
-    mkdirSync(base);
-    writeFileSync(join(base, 'main.tf.json'), JSON.stringify({ terraform: { required_providers: { aws: { source: 'hashicorp/aws', version } } } }));
-    const init = await terraform(base, 'init', '-backend=false', '-input=false', '-no-color');
-    expect('code' in init ? init.stderr : '').toBe('');
-
-    const bootstrap = synthesizeBootstrap(bootstrapTargetExample(), CONTROL_PLANE_ROLE);
-    const controlPlane = synthesizeControlPlane(controlPlaneExample((spec) => (spec.public = true)));
-    const results = await Promise.all([mockApply('bootstrap', bootstrap.json, BOOTSTRAP_TEST), mockApply('control-plane', controlPlane.json, CONTROL_PLANE_TEST)]);
-    for (const r of results) expect([r.name, r.code, r.output]).toEqual([r.name, 0, expect.stringContaining('Success! 1 passed, 0 failed.')]);
+    root.addStack('bootstrap', synthesizeBootstrap(bootstrapTargetExample(), CONTROL_PLANE_ROLE).json);
+    root.addStack('control-plane', synthesizeControlPlane(controlPlaneExample((spec) => (spec.public = true))).json);
+    root.addTest('bootstrap.tftest.hcl', BOOTSTRAP_TEST);
+    root.addTest('control-plane.tftest.hcl', CONTROL_PLANE_TEST);
+    const init = await root.init();
+    expect([init.code, init.output]).toEqual([0, expect.stringContaining('Terraform has been successfully initialized')]);
+    const results = await Promise.all([root.test('bootstrap.tftest.hcl'), root.test('control-plane.tftest.hcl')]);
+    for (const r of results) expect([r.file, r.code, r.output]).toEqual([r.file, 0, expect.stringContaining('Success! 1 passed, 0 failed.')]);
   }, 120_000);
 });
