@@ -370,6 +370,9 @@ describe('dashboard', () => {
     await page.locator('#who', { hasText: 'dashboard-operate (operate)' }).waitFor();
     expect(page.url()).toBe(`${plane.url}/`);
     expect(await page.evaluate(() => sessionStorage.getItem('terrace.token'))).toBe(tokens.operate);
+    // A mistyped name says so, rather than "reconnecting" forever.
+    await page.goto(`${plane.url}/#/env/no-such-env`);
+    await page.getByText('There is no environment named no-such-env.').waitFor();
     await context.close();
   });
 });

@@ -195,6 +195,12 @@ export function renderEnvironment(root: HTMLElement, name: string, deps: EnvPage
     token: deps.token,
     onRefused: deps.onRefused,
     onConnection: deps.setLive,
+    onGone: () => {
+      notice.textContent = `There is no environment named ${name}.`;
+      env = undefined;
+      fill(body);
+      actions.hidden = true;
+    },
     onMessage: ({ event, data }) => {
       if (event === 'deleted') {
         notice.textContent = `Environment ${name} was deleted.`;

@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { backoffMs, SseParser } from './sse.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
+import { backoffMs, follow, SseParser } from './sse.ts';
 
 describe('SseParser', () => {
   it('yields whole messages only, across chunk boundaries, skipping keepalive comments', () => {
@@ -17,5 +19,22 @@ describe('backoffMs', () => {
   it('doubles from 1 s to a 30 s cap, with at most 20% jitter', () => {
     expect([0, 1, 2, 5, 9].map((n) => backoffMs(n, () => 0))).toEqual([1000, 2000, 4000, 30_000, 30_000]);
     expect(backoffMs(0, () => 1)).toBe(1200);
+  });
+});
+
+describe('follow', () => {
+  it('stops at a 404 and says so once, instead of retrying a stream that is not there', async () => {
+    const paths: string[] = [];
+    const server = createServer((req, res) => void (paths.push(req.url!), res.writeHead(404).end('{}')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const gone = vi.fn();
+    const connection = vi.fn();
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/environments/nope/watch`;
+    const stop = follow({ url, token: () => 't', onMessage: () => {}, onGone: gone, onConnection: connection });
+    await vi.waitFor(() => expect(gone).toHaveBeenCalledTimes(1), { timeout: 3000 });
+    expect(connection).not.toHaveBeenCalled(); // no "reconnecting in 1 s": no retry is scheduled
+    expect(paths).toEqual(['/v1/environments/nope/watch']);
+    stop();
+    await new Promise((resolve) => server.close(resolve));
   });
 });

@@ -46,6 +46,8 @@ export interface FollowOptions {
   onConnection?: (live: boolean, retryInMs?: number) => void;
   /** 401 or 403: retrying cannot help. */
   onRefused?: (status: number) => void;
+  /** 404: nothing to follow there (a mistyped or deleted name); retrying would only wait forever. */
+  onGone?: () => void;
 }
 
 /** Follows a stream until stopped: reconnects with backoff after an error or the server ending it. Returns stop. */
@@ -62,6 +64,7 @@ export function follow(options: FollowOptions): () => void {
         cache: 'no-store',
       });
       if (res.status === 401 || res.status === 403) return options.onRefused?.(res.status);
+      if (res.status === 404 && options.onGone) return options.onGone();
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
       attempt = 0;
       options.onConnection?.(true);
