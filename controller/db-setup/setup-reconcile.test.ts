@@ -62,6 +62,13 @@ describe('the database setup step, on real reconciles', () => {
     now += 60_000;
     await reconciler.reconcile('chat-dev', signal());
     expect(ecs.started).toHaveLength(1);
+    // A spec change that leaves the SQL as it was: no run; the condition describes the new generation, same transition.
+    await store.update(env((s) => (s.data.queues[0].visibilityTimeoutSeconds = 90)));
+    await reconciler.reconcile('chat-dev', signal());
+    expect(ecs.started).toHaveLength(1);
+    const before = dataCondition(e, 'DatabaseReady')!;
+    e = await get();
+    expect(dataCondition(e, 'DatabaseReady')).toEqual({ ...before, observedGeneration: 2 });
 
     // A new extension: the data tier applies its parameters, then the setup runs again with the new SQL.
     await store.update(env((s) => s.data.postgres.extensions.push('pg_trgm')));
@@ -69,7 +76,7 @@ describe('the database setup step, on real reconciles', () => {
     expect(ecs.started).toHaveLength(2);
     expect(ecs.started[1].environment.SETUP_SQL).toContain('CREATE EXTENSION IF NOT EXISTS "pg_trgm";');
     e = await get();
-    expect(dataCondition(e, 'DatabaseReady')).toMatchObject({ status: 'True', observedGeneration: 2 });
+    expect(dataCondition(e, 'DatabaseReady')).toMatchObject({ status: 'True', observedGeneration: 3 });
   }, 120_000);
 
   it('a failed run is the data tier\'s failure: DatabaseReady False with where to look, retried until it succeeds', async () => {

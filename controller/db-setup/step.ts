@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isTrue, removeCondition } from '../../specs/conditions.ts';
+import { findCondition, isTrue, removeCondition } from '../../specs/conditions.ts';
 import type { EnvironmentStatus, TierStatus } from '../../specs/status.ts';
 import type { StoredEnvironment, StoredTarget } from '../../specs/store/types.ts';
 import type { Clock } from '../clock.ts';
@@ -78,7 +78,12 @@ export async function setUpDatabase(deps: DatabaseSetupDeps, job: DatabaseSetupJ
     set(deps, job, { DatabaseReady: ['Unknown', 'OutputsMissing', `the data tier has no ${plan.missing.join(', ')} output yet`] });
     return undefined;
   }
-  if (tier.databaseSetup?.hash === plan.hash && isTrue(tier.conditions, 'DatabaseReady')) return undefined;
+  const ready = findCondition(tier.conditions, 'DatabaseReady');
+  if (tier.databaseSetup?.hash === plan.hash && ready?.status === 'True') {
+    // Still true of the new generation: say so (no transition), as every condition does.
+    if (ready.observedGeneration !== job.generation) set(deps, job, { DatabaseReady: ['True', ready.reason, ready.message] });
+    return undefined;
+  }
 
   const extensions = createdExtensions(env.spec.data.postgres.extensions);
   const what = `user ${String(tier.outputs.postgresAppUser)}${extensions.length ? `, extensions ${extensions.join(', ')}` : ''}`;
