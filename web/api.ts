@@ -28,7 +28,7 @@ export class Api {
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
     const text = await res.text();
-    const json = text ? (JSON.parse(text) as unknown) : undefined;
+    const json = parseJson(text);
     if (res.status === 401) this.onUnauthorized();
     if (!res.ok) {
       const problem = json as { detail?: string; title?: string; errors?: { path: string; message: string }[] } | undefined;
@@ -36,6 +36,15 @@ export class Api {
       throw new ApiError(res.status, [problem?.detail ?? problem?.title ?? `HTTP ${res.status}`, errors].filter(Boolean).join(' — '));
     }
     return json as T;
+  }
+}
+
+/** A body that is not JSON (a proxy's HTML error page) leaves the status to speak, instead of a SyntaxError. */
+function parseJson(text: string): unknown {
+  try {
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
