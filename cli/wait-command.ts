@@ -54,20 +54,35 @@ async function wait(conn: Connection, name: string, goal: Goal, { timeout, outpu
   const generation = env.metadata.generation ?? 0;
   const deadline = AbortSignal.timeout(timeout);
   let last: Status | undefined;
+  let following = false;
   try {
-    for await (const change of watchEnvironment(conn, name, deadline)) {
-      if (change.deleted) {
-        if (goal.kind === 'delete') return report(output, name, { met: true, message: `environment/${name} is deleted` });
-        return report(output, name, { met: false, failure: { reason: 'Deleted', message: `environment/${name} was deleted` } });
+    for (;;) {
+      try {
+        for await (const change of watchEnvironment(conn, name, deadline)) {
+          if (change.deleted) {
+            if (goal.kind === 'delete') return report(output, name, { met: true, message: `environment/${name} is deleted` });
+            return report(output, name, { met: false, failure: { reason: 'Deleted', message: `environment/${name} was deleted` } });
+          }
+          last = change.status;
+          if (goal.kind === 'condition' && met(last, goal.type, generation)) {
+            return report(output, name, { met: true, message: `environment/${name}: condition ${goal.type} met at generation ${last.observedGeneration}`, status: last });
+          }
+          const failure = failureOf(last, generation);
+          if (failure) return report(output, name, { met: false, failure, status: last });
+          // Once, on stderr: a CI log shows what is awaited while stdout stays the outcome.
+          if (!following) console.error(`environment/${name}: waiting for ${goal.kind === 'delete' ? 'deletion' : `condition ${goal.type}`} at generation ${generation} or later`);
+          following = true;
+        }
+      } catch (err) {
+        if (deadline.aborted) throw err;
+        if (err instanceof ApiError && err.status === 404 && goal.kind === 'delete') return report(output, name, { met: true, message: `environment/${name} is deleted` });
+        if (err instanceof ApiError) throw err;
       }
-      last = change.status;
-      if (goal.kind === 'condition' && met(last, goal.type, generation)) {
-        return report(output, name, { met: true, message: `environment/${name}: condition ${goal.type} met at generation ${last.observedGeneration}`, status: last });
-      }
-      const failure = failureOf(last, generation);
-      if (failure) return report(output, name, { met: false, failure, status: last });
+      // The stream ended or the server could not be reached (a control plane restarting during a deploy):
+      // follow it again until the deadline; the status it sends first is the current one.
+      console.error(`environment/${name}: the watch ended; following it again in ${RECONNECT_MS / 1000} s`);
+      await pause(RECONNECT_MS, deadline);
     }
-    throw new Error(`the server ended the watch of environment/${name}`);
   } catch (err) {
     if (!deadline.aborted || err instanceof ApiError) throw err;
     const seconds = Math.round(timeout / 1000);
@@ -75,6 +90,18 @@ async function wait(conn: Connection, name: string, goal: Goal, { timeout, outpu
     const message = `not ${goal.kind === 'delete' ? 'deleted' : goal.type} within ${seconds} s${pending ? `; ${pending.reason}: ${pending.message}` : ''}`;
     return report(output, name, { met: false, failure: { tier: pending?.tier, reason: 'Timeout', message }, status: last });
   }
+}
+
+const RECONNECT_MS = 1000;
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
 }
 
 function met(status: Status, type: 'Ready' | 'Verified', generation: number): boolean {
