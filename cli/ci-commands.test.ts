@@ -381,11 +381,25 @@ describe('terrace wait across a restart of the control plane', () => {
       notify();
     });
     const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    // And `events --watch` across the same restart.
+    const events = spawn(process.execPath, ['cli/terrace.mjs', 'events', 'wait-restart', '--watch', '-o', 'json'], {
+      cwd: repo, env: { ...process.env, TERRACE_SERVER: plane.url, TERRACE_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let eventsOut = '';
+    let eventsErr = '';
+    events.stdout.on('data', (c: Buffer) => {
+      eventsOut += c.toString();
+      notify();
+    });
+    events.stderr.on('data', (c: Buffer) => {
+      eventsErr += c.toString();
+      notify();
+    });
     try {
-      // Connected and following: the bin says so once it has the first status.
+      // Connected and following: both bins say so once they have the first status.
       await new Promise<void>((resolve, reject) => {
-        const bound = setTimeout(() => reject(new Error(`wait never said it was waiting: ${stderr}`)), 45_000);
-        notify = () => stderr.includes('waiting for condition Ready') && (clearTimeout(bound), resolve());
+        const bound = setTimeout(() => reject(new Error(`not both following: ${stderr} ${eventsErr}`)), 45_000);
+        notify = () => stderr.includes('waiting for condition Ready') && eventsErr.includes('following its events') && (clearTimeout(bound), resolve());
         notify();
       });
       const { port } = new URL(plane.url);
@@ -399,8 +413,15 @@ describe('terrace wait across a restart of the control plane', () => {
       expect(await exited, stderr).toBe(0);
       expect(stderr).toContain('environment/wait-restart: the watch ended; following it again in 1 s');
       expect(stdout.trim()).toBe('environment/wait-restart: condition Ready met at generation 2');
+      await new Promise<void>((resolve, reject) => {
+        const bound = setTimeout(() => reject(new Error(`events --watch printed no apply after the restart: ${eventsOut} ${eventsErr}`)), 45_000);
+        notify = () => eventsOut.split('\n').some((l) => l.includes('"action":"apply"')) && (clearTimeout(bound), resolve());
+        notify();
+      });
+      expect(eventsErr).toContain('environment/wait-restart: the watch ended; following it again in 1 s');
     } finally {
       child.kill();
+      events.kill();
     }
   });
 });

@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { EventSchema } from '../api/schemas.ts';
-import { connect, pathOf, request, withConnection, type Connection } from './client.ts';
+import { ApiError, connect, pathOf, request, withConnection, type Connection } from './client.ts';
 import { run } from './exit-codes.ts';
 import { eventTable } from './describe-command.ts';
 import { watchEnvironment } from './watch.ts';
@@ -50,14 +50,25 @@ async function events(conn: Connection, name: string, { watch, limit, output }: 
     }
   };
   print(first);
-  for await (const change of watchEnvironment(conn, name, new AbortController().signal)) {
-    if (change.deleted) {
-      console.error(`environment/${name} was deleted`);
-      return;
+  let following = false;
+  for (;;) {
+    try {
+      for await (const change of watchEnvironment(conn, name, new AbortController().signal)) {
+        if (!following) console.error(`environment/${name}: following its events (Ctrl-C to stop)`);
+        following = true;
+        if (change.deleted) {
+          console.error(`environment/${name} was deleted`);
+          return;
+        }
+        print(await latest(Math.max(limit, 20)));
+      }
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
     }
-    print(await latest(Math.max(limit, 20)));
+    // The stream ended or the server went away (a restart): follow it again; events seen are not repeated.
+    console.error(`environment/${name}: the watch ended; following it again in 1 s`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
   }
-  throw new Error(`the server ended the watch of environment/${name}`);
 }
 
 function line(e: Event): string {
