@@ -48,25 +48,4 @@ describe.skipIf(!version)(`terraform validate with the mirrored AWS provider ${v
       expect([tier.tier, validate.status, validate.stderr]).toEqual([tier.tier, 0, '']);
     }
   }, 120_000);
-
-  // Settings the examples leave out: a singleton without a port, queue and connection scaling, reader autoscaling.
-  it('chat-prod with the data and compute settings of the production review: data and compute are valid', () => {
-    if (!existsSync(join(base, '.terraform'))) expect(terraform(base, 'init', '-backend=false', '-input=false', '-no-color').status).toBe(0);
-    const { environment, target } = awsExample('chat-prod');
-    const reviewed = withSpec(environment, (s) => {
-      s.data.postgres.readerAutoscaling = { maxReaders: 5 };
-      s.compute.services[0].autoscaling.connectionsPerTarget = 1000;
-      s.compute.services[1].autoscaling.queue = 'notifications';
-      s.compute.services.push({ name: 'beat', image: environment.spec.compute!.services[1].image, command: ['celery', 'beat'], singleton: true });
-    });
-    for (const tier of synthesizeEnvironment(reviewed, target).filter((t) => t.tier === 'data' || t.tier === 'compute')) {
-      const dir = join(root, 'chat-prod-reviewed', tier.tier);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'cdk.tf.json'), forMirroredProvider(tier.json, version!));
-      symlinkSync(join(base, '.terraform'), join(dir, '.terraform'));
-      copyFileSync(join(base, '.terraform.lock.hcl'), join(dir, '.terraform.lock.hcl'));
-      const validate = terraform(dir, 'validate', '-no-color');
-      expect([tier.tier, validate.status, validate.stderr]).toEqual([tier.tier, 0, '']);
-    }
-  }, 120_000);
 });
