@@ -18,8 +18,19 @@ const ASSERTS: Partial<Record<string, [string, string, string][]>> = {
     ['network_defaults_security_group', 'length(aws_default_security_group.network_defaults_security_group.ingress) + length(aws_default_security_group.network_defaults_security_group.egress) + length(aws_default_network_acl.network_defaults_network_acl.ingress) == 0', 'the default security group has rules'],
     ['network_endpoints_s3', 'aws_vpc_endpoint.network_endpoints_s3.vpc_endpoint_type == "Gateway"', 'no S3 gateway endpoint'],
   ],
-  compute: [['compute_alb_lb', 'aws_lb.compute_alb_lb.enable_deletion_protection && aws_lb.compute_alb_lb.access_logs[0].enabled', 'the ALB is not protected or logs nothing']],
+  compute: [
+    ['compute_alb_lb', 'aws_lb.compute_alb_lb.enable_deletion_protection && aws_lb.compute_alb_lb.access_logs[0].enabled', 'the ALB is not protected or logs nothing'],
+    ['compute_alb_waf_association', 'aws_wafv2_web_acl_association.compute_alb_waf_association.web_acl_arn == aws_wafv2_web_acl.compute_alb_waf_acl.arn', 'the ALB has no web ACL'],
+  ],
+  frontend: [['frontend_cdn_waf_acl', 'aws_cloudfront_distribution.frontend_cdn_distribution.web_acl_id == aws_wafv2_web_acl.frontend_cdn_waf_acl.arn && aws_wafv2_web_acl.frontend_cdn_waf_acl.scope == "CLOUDFRONT"', 'the distribution has no global web ACL']],
 };
+
+/** The first liveness alarm of an observability stack, to check it still pages on missing data once applied. */
+function livenessAssert(json: string): [string, string, string][] {
+  const alarms = (JSON.parse(json) as { resource?: { aws_cloudwatch_metric_alarm?: Record<string, { treat_missing_data: string }> } }).resource?.aws_cloudwatch_metric_alarm ?? {};
+  const name = Object.keys(alarms).find((n) => alarms[n].treat_missing_data === 'breaching');
+  return name ? [[name, `aws_cloudwatch_metric_alarm.${name}.treat_missing_data == "breaching"`, 'a liveness alarm does not page on missing data']] : [];
+}
 
 function testFile(providers: string, stacks: { tier: string; source: string; json: string }[], outputs: Record<string, string[]>, env: string, account: MockAccount): string {
   const runs = stacks.map(({ tier, source, json }) => {
@@ -28,7 +39,7 @@ function testFile(providers: string, stacks: { tier: string; source: string; jso
       const dep = name.replace(/^remote_state_/, '');
       return `  override_data {\n    target = data.terraform_remote_state.${name}\n    values = { outputs = ${hcl(mockOutputs(outputs[dep] ?? [], env, account))} }\n  }`;
     });
-    const asserts = (ASSERTS[tier] ?? []).filter(([address]) => json.includes(`"${address}"`))
+    const asserts = [...(ASSERTS[tier] ?? []), ...(tier === 'observability' ? livenessAssert(json) : [])].filter(([address]) => json.includes(`"${address}"`))
       .map(([, condition, message]) => `  assert {\n    condition     = ${condition}\n    error_message = ${hcl(message)}\n  }`);
     return `run "${tier}" {\n  command = apply\n  module {\n    source = "${source}"\n  }\n${[...overrides, ...asserts].join('\n')}\n}\n`;
   });
@@ -37,7 +48,8 @@ function testFile(providers: string, stacks: { tier: string; source: string; jso
 
 describe.skipIf(!version)(`every AWS tier applies under mock_provider "aws" ${version}`, () => {
   const root = new MockApplyRoot(version!);
-  afterAll(() => process.env.KEEP_MOCK ? console.log(root.dir) : root.dispose());
+  // TERRACE_KEEP_MOCK_APPLY=1 keeps the directory (printed) to rerun `terraform test` by hand.
+  afterAll(() => (process.env.TERRACE_KEEP_MOCK_APPLY ? console.log(root.dir) : root.dispose()));
 
   const cases: [string, { environment: Environment; target: Target }][] = [
     ['chat-staging', awsExample('chat-staging')],

@@ -99,7 +99,7 @@ export function productionEnvironment(name = 'shop-prod'): { environment: Enviro
     spec: {
       target: target.metadata.name,
       approval: 'manual',
-      network: { cidr: '10.40.0.0/16', azCount: 3, natGateways: 'perAz' },
+      network: { cidr: '10.40.0.0/16', azCount: 3, natGateways: 'perAz', interfaceEndpoints: true },
       data: {
         postgres: { engineVersion: '16.6', minCapacity: 1, maxCapacity: 16, extensions: ['pg_stat_statements', 'pgvector'], backupRetentionDays: 14, deletionProtection: true, readers: 1, readerAutoscaling: { maxReaders: 3 } },
         redis: { nodeType: 'cache.r7g.large', replicas: 2 },
