@@ -373,6 +373,8 @@ describe('dashboard', () => {
     // A mistyped name says so, rather than "reconnecting" forever.
     await page.goto(`${plane.url}/#/env/no-such-env`);
     await page.getByText('There is no environment named no-such-env.').waitFor();
+    await page.goto(`${plane.url}/#/env/chat%E0%A4%A`); // a mangled escape: no URIError, the same answer
+    await page.getByText('There is no environment named chat%E0%A4%A.').waitFor();
     await context.close();
   });
 });

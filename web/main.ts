@@ -51,6 +51,15 @@ function signIn(message?: string): void {
   input.focus();
 }
 
+/** A hand-edited `#/env/%E0` must not throw (the page would keep a stale view): such a name is taken as typed. */
+function decodeName(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 async function route(message?: string): Promise<void> {
   const turn = ++routes;
   cleanup?.();
@@ -71,8 +80,9 @@ async function route(message?: string): Promise<void> {
   signOut.hidden = false;
   const match = /^#\/env\/([^/]+)$/.exec(window.location.hash);
   const deps = { token, onRefused: refused, setLive };
-  cleanup = match ? renderEnvironment(main, decodeURIComponent(match[1]), { ...deps, api, who }) : renderOverview(main, deps);
-  document.title = match ? `${decodeURIComponent(match[1])} · terrace` : 'Environments · terrace';
+  const name = match && decodeName(match[1]);
+  cleanup = name ? renderEnvironment(main, name, { ...deps, api, who }) : renderOverview(main, deps);
+  document.title = name ? `${name} · terrace` : 'Environments · terrace';
   // A new view: move focus to its heading, so keyboard and screen reader users start there.
   main.querySelector<HTMLElement>('h1')?.focus();
 }

@@ -23,9 +23,9 @@ describe('backoffMs', () => {
 });
 
 describe('follow', () => {
-  it('stops at a 404 and says so once, instead of retrying a stream that is not there', async () => {
+  it.each([404, 400])('stops at a %i and says so once, instead of retrying a stream that is not there', async (status) => {
     const paths: string[] = [];
-    const server = createServer((req, res) => void (paths.push(req.url!), res.writeHead(404).end('{}')));
+    const server = createServer((req, res) => void (paths.push(req.url!), res.writeHead(status).end('{}')));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const gone = vi.fn();
     const connection = vi.fn();

@@ -46,7 +46,7 @@ export interface FollowOptions {
   onConnection?: (live: boolean, retryInMs?: number) => void;
   /** 401 or 403: retrying cannot help. */
   onRefused?: (status: number) => void;
-  /** 404: nothing to follow there (a mistyped or deleted name); retrying would only wait forever. */
+  /** 404 or 400: nothing to follow there (a mistyped, invalid or deleted name); retrying would only wait forever. */
   onGone?: () => void;
 }
 
@@ -64,7 +64,7 @@ export function follow(options: FollowOptions): () => void {
         cache: 'no-store',
       });
       if (res.status === 401 || res.status === 403) return options.onRefused?.(res.status);
-      if (res.status === 404 && options.onGone) return options.onGone();
+      if ((res.status === 404 || res.status === 400) && options.onGone) return options.onGone();
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
       attempt = 0;
       options.onConnection?.(true);
