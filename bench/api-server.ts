@@ -74,7 +74,7 @@ async function main() {
 
   // As npm start runs it on the embedded store: every write goes through `store`, which tells the cache; polls are
   // a safety net (EMBEDDED_CACHE_POLL_MS). An idle poll is what an external table's cache pays every second.
-  const cached = CachedStore.over(store, { pollMs: EMBEDDED_CACHE_POLL_MS });
+  const cached = CachedStore.over(store, { pollMs: Number(process.env.BENCH_CACHE_POLL_MS ?? EMBEDDED_CACHE_POLL_MS) });
   await cached.sync();
   const cpu = process.cpuUsage();
   for (let i = 0; i < 5; i++) await cached.sync();

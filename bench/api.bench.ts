@@ -66,7 +66,7 @@ export default async function run(): Promise<Figure[]> {
     const status = `${url}/v1/environments/${names[0]}/status`;
     // BENCH_ONLY=<path> (with BENCH_PROFILE): one load of that path at concurrency 10, to profile it; records nothing.
     if (process.env.BENCH_ONLY) {
-      console.log(process.env.BENCH_ONLY, await load(`${url}${process.env.BENCH_ONLY}`, tokens, { connections: 10 }));
+      console.log(process.env.BENCH_ONLY, await load(`${url}${process.env.BENCH_ONLY}`, tokens, { connections: 10, overallRate: Number(process.env.BENCH_RATE ?? 0) || undefined }));
       return [];
     }
     // Warm up (JIT, connection pools), then measure.

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environment } from '../../test/support/store.ts';
 import { localTarget } from '../target.ts';
 import type { CacheSource } from './cache-source.ts';
+import { StoreCache } from './cache.ts';
 import { CachedStore } from './cached-store.ts';
 import { DynamoStore } from './dynamo-store.ts';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded.ts';
@@ -62,6 +63,18 @@ async function replicas() {
   const b = open();
   return { a, b, clock, close: () => Promise.all([a.cached.close(), b.cached.close()]) };
 }
+
+describe('StoreCache', () => {
+  it('an older read-back of a document never replaces a newer one (a recreated document does)', () => {
+    const cache = new StoreCache();
+    const doc = (uid: string, rv: number, cidr: string) => ({ ...environment('chat-dev', { network: { cidr } }), metadata: { name: 'chat-dev', uid, resourceVersion: String(rv), generation: rv }, status: status('x') });
+    cache.putDocument(doc('u1', 3, '10.3.0.0/16'));
+    cache.putDocument(doc('u1', 2, '10.2.0.0/16'));
+    expect(cache.get('Environment', 'chat-dev')?.spec.network?.cidr).toBe('10.3.0.0/16');
+    cache.putDocument(doc('u2', 1, '10.9.0.0/16')); // removed and created again: a new uid starts at 1
+    expect(cache.get('Environment', 'chat-dev')?.spec.network?.cidr).toBe('10.9.0.0/16');
+  });
+});
 
 describe('CachedStore', () => {
   it('reads go to the store before the first poll; afterwards from memory, with no store call', async () => {

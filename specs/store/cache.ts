@@ -76,8 +76,12 @@ export class StoreCache {
     const name = doc.metadata.name as string;
     const seq = ++this.seq;
     const { status, ...spec } = doc;
-    if (!this.specs[kind].get(name)?.value) delete this.sorted[kind];
-    this.specs[kind].set(name, { value: freeze(spec), rv: Number(doc.metadata.resourceVersion), seq });
+    const rv = Number(doc.metadata.resourceVersion);
+    const held = this.specs[kind].get(name);
+    if (!held?.value) delete this.sorted[kind];
+    // Two writes' read-backs may arrive out of order: an older version of the same document never replaces a newer.
+    const older = held?.value?.metadata.uid === doc.metadata.uid && held?.rv !== undefined && held.rv > rv;
+    if (!older) this.specs[kind].set(name, { value: freeze(spec), rv, seq });
     // The status item's own rv is not in the document: unknown, so the next poll fetches it once.
     if (kind === 'Environment' && options.statusWritten) this.statuses.set(name, { value: freeze(status), seq });
     this.emit(kind, name);
