@@ -84,6 +84,17 @@ describe('preview routes', () => {
     expect(local.statusCode).toBe(409);
   });
 
+  it('holds the cap under concurrent creates: of three at once on a Target capped at 1, one is created', async () => {
+    await setup();
+    const target = { apiVersion: 'terrace.dev/v1alpha1', kind: 'Target', metadata: { name: 'sandbox' }, spec: { ...SANDBOX, previews: { max: 1 } } };
+    expect((await api.call({ method: 'PUT', url: '/v1/targets/sandbox', payload: target })).statusCode).toBe(201);
+    expect((await api.call({ method: 'PUT', url: '/v1/environments/shop', payload: base('shop', 'sandbox') })).statusCode).toBe(201);
+    const codes = await Promise.all(['pr-1', 'pr-2', 'pr-3'].map(async (name) => (await createPreview({ name }, undefined, 'shop')).statusCode));
+    expect(codes.sort()).toEqual([201, 409, 409]);
+    const { items } = await api.store.list('Environment', { labelSelector: `${PREVIEW_OF_LABEL}=shop` });
+    expect(items).toHaveLength(1);
+  });
+
   it('extends the expiry, from the stored one or from now once passed; write scope only for previews', async () => {
     await setup();
     const ci = await api.as('write');

@@ -4,6 +4,7 @@ import type { Environment } from '../../specs/environment.ts';
 import { Name } from '../../specs/meta.ts';
 import { DEFAULT_PREVIEW_TTL, EXPIRES_AT_ANNOTATION, isPreview, MAX_PREVIEW_TTL_MS, parseTtl, PREVIEW_OF_LABEL, previewExpiry, previewOf } from '../../specs/preview.ts';
 import type { Store, StoredEnvironment } from '../../specs/store/types.ts';
+import { freshOf } from '../../specs/store/cached-store.ts';
 import { parseEnvironment } from '../../specs/validate.ts';
 import type { AppDeps } from '../app.ts';
 import { assertEnvironmentAdmitted, assertNotDeleting, assertPreviewAdmitted, keepServerAnnotations } from '../admission.ts';
@@ -54,12 +55,36 @@ async function previewsOn(store: Store, target: string, except: string): Promise
   return names;
 }
 
+/**
+ * Runs `work` after every earlier call with the same key has ended. The cap is counted, then the preview written:
+ * two creates interleaving between the two would both pass it (three concurrent creates on a Target capped at 1
+ * all answered 201). This orders them within the process; replicas sharing a table can still race.
+ */
+function oneAtATime() {
+  const tails = new Map<string, Promise<void>>();
+  return async <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    const before = tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const tail = before.then(() => new Promise<void>((resolve) => (release = resolve)));
+    tails.set(key, tail);
+    await before;
+    try {
+      return await work();
+    } finally {
+      release();
+      if (tails.get(key) === tail) tails.delete(key);
+    }
+  };
+}
+
 const withExpiry = (doc: Environment, at: Date): Environment => ({
   ...doc, metadata: { ...doc.metadata, annotations: { ...doc.metadata.annotations, [EXPIRES_AT_ANNOTATION]: at.toISOString() } },
 });
 
 export const previewRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'controller'> & { now: () => Date }> = async (plugin, { store, controller, now }) => {
   const app = plugin.withTypeProvider<TypeBoxProvider>();
+  const fresh = freshOf(store); // what the checks read (the cap above all); writes go through `store` (write-through)
+  const perTarget = oneAtATime();
 
   app.post('/environments/:name/previews', {
     config: { scope: 'write' },
@@ -69,17 +94,19 @@ export const previewRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'controll
       response: { 201: EnvironmentResource, 200: EnvironmentResource, ...problems(...V1_PROBLEMS, 404, 409, 422) },
     },
   }, async (request, reply) => {
-    const base = await requireEnvironment(store, request.params.name);
+    const base = await requireEnvironment(fresh, request.params.name);
     if (isPreview(base)) throw new HttpProblem(409, `Environment ${base.metadata.name} is itself a preview: make previews of its base, ${base.metadata.labels?.[PREVIEW_OF_LABEL] ?? 'the environment it copies'}`);
     assertNotDeleting(base);
     const { name, set, target: otherTarget } = request.body;
     const expiresAt = new Date(now().getTime() + ttlMs(request.body.ttl ?? DEFAULT_PREVIEW_TTL));
     const preview = parseEnvironment(previewOf(base, { name, expiresAt, target: otherTarget, set }));
-    const target = await requireTarget(store, preview.spec.target);
-    const current = await store.get('Environment', name);
+    const target = await requireTarget(fresh, preview.spec.target);
+    const current = await fresh.get('Environment', name);
     if (!current) {
-      assertPreviewAdmitted(target, await previewsOn(store, target.metadata.name, name));
-      const created = await store.create(preview).catch((err) => conflictStatus(err, undefined));
+      const created = await perTarget(target.metadata.name, async () => {
+        assertPreviewAdmitted(target, await previewsOn(fresh, target.metadata.name, name));
+        return store.create(preview).catch((err) => conflictStatus(err, undefined));
+      });
       controller?.enqueue(name);
       return reply.code(201).headers({ location: `/v1/environments/${name}`, etag: etag(created.metadata.resourceVersion) }).send(created);
     }
@@ -120,7 +147,7 @@ export const previewRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'controll
       params: NameParams, response: { 202: EnvironmentResource, ...problems(...V1_PROBLEMS, 404, 409) },
     },
   }, async (request, reply) => {
-    const env = requirePreview(await requireEnvironment(store, request.params.name));
+    const env = requirePreview(await requireEnvironment(fresh, request.params.name));
     const marked = await store.markDeleted('Environment', env.metadata.name, { expectedResourceVersion: env.metadata.resourceVersion }).catch((err) => conflictStatus(err, undefined));
     controller?.enqueue(env.metadata.name);
     return reply.code(202).send(marked);
