@@ -103,6 +103,13 @@ describe('--set expressions and ttl', () => {
     expect(out).toEqual({ a: { b: 1 } });
   });
 
+  it('reads an expiry only as RFC 3339 with time and zone: a hand-written "1" or "2026" is no expiry, not 2001 or 2026-01-01', () => {
+    const expiry = (text: string) => previewExpiry({ metadata: { annotations: { [EXPIRES_AT_ANNOTATION]: text } } })?.toISOString();
+    for (const bad of ['1', '0', '2026', 'Mar 1 2020', '2020-01-01', ' 2020-01-01T00:00:00Z', '2020-13-40T00:00:00Z', 'never', '']) expect(expiry(bad), bad).toBeUndefined();
+    expect(expiry('2026-03-04T12:00:00.000Z')).toBe('2026-03-04T12:00:00.000Z');
+    expect(expiry('2026-03-04T14:00:00+02:00')).toBe('2026-03-04T12:00:00.000Z');
+  });
+
   it('takes 1m to 30d', () => {
     expect(parseTtl('72h')).toBe(72 * 3_600_000);
     expect(parseTtl('30d')).toBe(30 * 86_400_000);

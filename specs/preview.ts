@@ -24,10 +24,13 @@ export function parseTtl(text: string): number {
   return ms;
 }
 
-/** Whether `env` is a preview, and when it expires (undefined: not a preview, or an unreadable time). */
+/** RFC 3339 with its time and zone, as the routes write it: `new Date()` alone reads "1" as 2001-01-01, expired. */
+const RFC_3339 = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$/;
+
+/** Whether `env` is a preview, and when it expires (undefined: not a preview, or an unreadable time: never expires). */
 export function previewExpiry(env: { metadata: { annotations?: Record<string, string> } }): Date | undefined {
   const text = env.metadata.annotations?.[EXPIRES_AT_ANNOTATION];
-  if (text === undefined) return undefined;
+  if (text === undefined || !RFC_3339.test(text)) return undefined;
   const at = new Date(text);
   return Number.isNaN(at.getTime()) ? undefined : at;
 }
