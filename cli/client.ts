@@ -71,18 +71,34 @@ export async function request<T>(conn: Connection, method: string, path: string,
   if (body !== undefined) headers['content-type'] = 'application/json';
   let status: number;
   let text: string;
+  const timeout = AbortSignal.timeout(TIMEOUT_MS);
   try {
-    const res = await fetch(`${conn.server}/v1${path}`, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    status = res.status;
-    text = await res.text();
+    ({ status, text } = await send(`${conn.server}/v1${path}`, method, headers, body === undefined ? undefined : JSON.stringify(body), timeout));
   } catch (err) {
-    throw unreachable(conn.server, err);
+    throw unreachable(conn.server, timeout.aborted ? timeout.reason : err);
   }
   const parsed = parseJson(text);
   if (status < 400) return { status, body: parsed as T };
   throw new ApiError(status, describe(conn, status, parsed as Problem | undefined));
+}
+
+/**
+ * One request through node:http(s), not fetch: a command's single request is most of its run, and fetch's first
+ * use costs a client start far more (undici's HTTP parser is WebAssembly, compiled then) than node:http's native one.
+ */
+async function send(url: string, method: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<{ status: number; text: string }> {
+  const target = new URL(url);
+  const { request: open } = target.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = open(target, { method, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) }, signal }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /**
@@ -138,7 +154,8 @@ function describe(conn: Connection, status: number, problem: Problem | undefined
 
 function unreachable(server: string, err: unknown): Error {
   if ((err as Error).name === 'TimeoutError') return new Error(`no answer from the terrace server at ${server} within ${TIMEOUT_MS / 1000} s`);
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  // fetch wraps the socket's error in `cause`; node:http throws it as it is.
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause ?? (err as { code?: string; message?: string });
   const why = cause?.code ?? cause?.message ?? (err as Error).message;
   return new Error(`cannot reach the terrace server at ${server} (${why}): start one with \`npm start\`, or point --server or TERRACE_SERVER at a running one`);
 }
