@@ -72,7 +72,8 @@ function shims(): void {
     chmodSync(join(bin(), name), 0o755);
   };
   write('npx', `#!/bin/sh\nif [ "$1" = terrace ]; then shift; exec "${process.execPath}" "${join(repo, 'cli/terrace.mjs')}" "$@"; fi\necho "npx $1: not in this test" >&2; exit 127\n`);
-  write('npm', `#!/bin/sh\necho "npm $*" >> "${npmLog()}"\n`);
+  // What npm ci sees of the control plane's token: the install scripts it runs are the pull request's dependencies'.
+  write('npm', `#!/bin/sh\necho "npm $* token:\${TERRACE_TOKEN:-none}" >> "${npmLog()}"\n`);
   write('gh', `#!${process.execPath}\nrequire('node:fs').appendFileSync(${JSON.stringify(ghLog())}, JSON.stringify({ args: process.argv.slice(2), token: process.env.GH_TOKEN }) + '\\n');\n`);
 }
 
@@ -114,6 +115,12 @@ async function untilDeleted(name: string, timeoutMs: number): Promise<void> {
 }
 
 describe('the GitHub Actions preview job', () => {
+  it('pastes no ${{ }} expression into a script (the runner would substitute it into bash unquoted) and keeps secrets out of the job env', () => {
+    const job = workflowJob(readFileSync(WORKFLOW, 'utf8'), 'preview');
+    for (const step of job.steps) expect(step.run ?? '', step.name).not.toContain('${{');
+    expect(Object.values(job.env ?? {}).join(' ')).not.toMatch(/secrets\.|github\.token/);
+  });
+
   it('opened: creates pr-42 from staging with the pull request image and comments its URL; synchronize updates it; closed deletes it', async () => {
     const opened = await run('opened', 'abc123');
     expect(outcomes(opened)).toEqual(['uses', 'uses', 'ran', 'ran', 'ran', 'skipped']);
@@ -121,7 +128,7 @@ describe('the GitHub Actions preview job', () => {
     expect(preview.spec.compute.services[0].image).toBe('ghcr.io/acme/app:pr-42-abc123');
     expect(preview.metadata.labels['terrace.dev/preview-of']).toBe('staging');
     expect(preview.status.conditions.find((c: { type: string }) => c.type === 'Ready')?.status).toBe('True');
-    expect(readFileSync(npmLog(), 'utf8')).toBe('npm ci\n');
+    expect(readFileSync(npmLog(), 'utf8')).toBe('npm ci token:none\n');
     const [comment] = ghCalls();
     expect(comment.token).toBe('ghs_test-token');
     expect(comment.args.slice(0, 8)).toEqual(['pr', 'comment', '42', '--repo', 'acme/app', '--edit-last', '--create-if-none', '--body']);
