@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXPIRES_AT_ANNOTATION, PREVIEW_OF_LABEL } from '../../specs/preview.ts';
 import { envBody, startApi, type TestApi } from '../../test/support/api.ts';
+import { openReplicas } from '../../test/support/replicas.ts';
 
 let api: TestApi;
 afterEach(async () => api?.close());
@@ -93,6 +94,27 @@ describe('preview routes', () => {
     expect(codes.sort()).toEqual([201, 409, 409]);
     const { items } = await api.store.list('Environment', { labelSelector: `${PREVIEW_OF_LABEL}=shop` });
     expect(items).toHaveLength(1);
+  });
+
+  it('holds the cap across two replicas over one table: of concurrent creates through each, at most the cap stay', async () => {
+    const replicas = await openReplicas();
+    const [one, two] = [await startApi({ store: replicas.here }), await startApi({ store: replicas.elsewhere })];
+    try {
+      const target = { apiVersion: 'terrace.dev/v1alpha1', kind: 'Target', metadata: { name: 'sandbox' }, spec: { ...SANDBOX, previews: { max: 1 } } };
+      expect((await one.call({ method: 'PUT', url: '/v1/targets/sandbox', payload: target })).statusCode).toBe(201);
+      expect((await one.call({ method: 'PUT', url: '/v1/environments/shop', payload: base('shop', 'sandbox') })).statusCode).toBe(201);
+      const create = (replica: TestApi, name: string) => replica.call({ method: 'POST', url: '/v1/environments/shop/previews', payload: { name } });
+      const codes = (await Promise.all([create(one, 'pr-1'), create(two, 'pr-2')])).map((r) => r.statusCode);
+      expect(codes.filter((c) => c === 201).length).toBeLessThanOrEqual(1);
+      expect(codes.filter((c) => c !== 201).every((c) => c === 409)).toBe(true);
+      // A refused one is rolled back (marked deleted, torn down like any deletion): at most the cap stays live.
+      const live = (await replicas.here.list('Environment', { labelSelector: `${PREVIEW_OF_LABEL}=shop` })).items.filter((e) => !e.metadata.deletionTimestamp);
+      expect(live.length).toBeLessThanOrEqual(1);
+      expect(live.map((e) => e.metadata.name)).toEqual(codes.flatMap((c, i) => (c === 201 ? [`pr-${i + 1}`] : [])));
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+      await replicas.close().catch(() => {});
+    }
   });
 
   it('extends the expiry, from the stored one or from now once passed; write scope only for previews', async () => {

@@ -58,7 +58,7 @@ async function previewsOn(store: Store, target: string, except: string): Promise
 /**
  * Runs `work` after every earlier call with the same key has ended. The cap is counted, then the preview written:
  * two creates interleaving between the two would both pass it (three concurrent creates on a Target capped at 1
- * all answered 201). This orders them within the process; replicas sharing a table can still race.
+ * all answered 201). This orders them within the process; a count after the write covers replicas sharing a table.
  */
 function oneAtATime() {
   const tails = new Map<string, Promise<void>>();
@@ -105,7 +105,18 @@ export const previewRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'controll
     if (!current) {
       const created = await perTarget(target.metadata.name, async () => {
         assertPreviewAdmitted(target, await previewsOn(fresh, target.metadata.name, name));
-        return store.create(preview).catch((err) => conflictStatus(err, undefined));
+        const written = await store.create(preview).catch((err) => conflictStatus(err, undefined));
+        // Counted again once written: a replica creating at the same time passed the same count. Whichever of
+        // two racing creates lists last sees both and withdraws, so the cap holds (both may withdraw: CI retries).
+        const others = await previewsOn(fresh, target.metadata.name, name);
+        try {
+          assertPreviewAdmitted(target, others);
+        } catch (refused) {
+          await store.markDeleted('Environment', name, { expectedResourceVersion: written.metadata.resourceVersion }).catch(() => undefined);
+          controller?.enqueue(name); // to be removed now, not at the next resync
+          throw refused;
+        }
+        return written;
       });
       controller?.enqueue(name);
       return reply.code(201).headers({ location: `/v1/environments/${name}`, etag: etag(created.metadata.resourceVersion) }).send(created);
