@@ -12,7 +12,7 @@ import type { Reconciler } from './reconciler.ts';
 
 export interface ControllerOptions {
   store: Store;
-  reconciler: Pick<Reconciler, 'reconcile'>;
+  reconciler: Pick<Reconciler, 'reconcile'> & Partial<Pick<Reconciler, 'probe'>>;
   log: Logger;
   /** This replica's name in lease items. */
   replicaId: string;
@@ -136,6 +136,14 @@ export class Controller {
 
   private async reconcileWithLease(name: string): Promise<void> {
     const { store, replicaId } = this.options;
+    // At rest (decided from one cached read, as a pass would): no lease, no write. After a restart too.
+    const resting = await this.options.reconciler.probe?.(name).catch(() => undefined);
+    if (resting?.atRest && !this.stopping) {
+      this.atRest.remember(name, resting.atRest, this.clock.now() + (resting.requeueAfterMs ?? Infinity));
+      this.queue.forget(name);
+      if (resting.requeueAfterMs !== undefined) this.queue.addAfter(name, resting.requeueAfterMs);
+      return;
+    }
     let held = false;
     try {
       held = await store.acquireLease(name, replicaId, this.leaseTtlMs);

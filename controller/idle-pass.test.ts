@@ -6,7 +6,8 @@ import { openTestStore, tempDir } from '../test/support/store.ts';
 import { Controller } from './controller.ts';
 import { WorkQueue } from './queue.ts';
 import { Reconciler } from './reconciler.ts';
-import { cachedSynthesize } from './synth-cache.ts';
+import { cachedSynthesize, type StackCache } from './synth-cache.ts';
+import type { TerraformRunner } from './runner.ts';
 import { WorkDirs } from './workdirs.ts';
 
 // Issue 16: a resync of an environment whose spec, status, Target and drift timer have not changed costs nothing:
@@ -17,13 +18,16 @@ const twoTiers = (name: string, edit: (s: any) => void = () => undefined) =>
   devEnvironment(name, (s) => { delete s.data; delete s.compute; delete s.observability; edit(s); });
 
 let raw: Store;
+let store: Store;
 let dir: ReturnType<typeof tempDir>;
 let controller: Controller;
+let queue: WatchedQueue;
 const clock = new ManualClock();
 const writes = { status: 0, events: 0, leases: 0 };
-const stacks = cachedSynthesize(synthesizeTier);
 let spawned: string[];
+let terraform: TerraformRunner;
 const passes: { name: string; atRest?: string }[] = [];
+const probes: { name: string; atRest?: string }[] = [];
 
 /** The controller's queue, telling when a key is done: tests wait for work to settle, not for time. */
 class WatchedQueue extends WorkQueue {
@@ -36,7 +40,36 @@ class WatchedQueue extends WorkQueue {
     while (this.depth > 0 || this.inFlight > 0) await new Promise<void>((r) => (this.wake = r));
   }
 }
-const queue = new WatchedQueue(clock);
+
+/** A reconciler as the control plane builds one (stack summaries on disk), its passes and probes recorded. */
+function reconcilerOf(stacks: StackCache): Pick<Reconciler, 'reconcile' | 'probe'> {
+  const workdirs = new WorkDirs(`${dir.path}/work`);
+  const reconciler = new Reconciler({
+    store, terraform, workdirs, synthesize: stacks, teardown: synthesizeTeardown, clock, log: quietLog, timeoutMs: 120_000, staleLockMs: 600_000,
+  });
+  return {
+    reconcile: async (name, signal) => {
+      const result = await reconciler.reconcile(name, signal).catch((err: unknown) => {
+        passes.push({ name });
+        throw err;
+      });
+      passes.push({ name, atRest: result.atRest });
+      return result;
+    },
+    probe: async (name) => {
+      const result = await reconciler.probe(name);
+      probes.push({ name, atRest: result?.atRest });
+      return result;
+    },
+  };
+}
+const stackCache = () => cachedSynthesize(synthesizeTier, { disk: { dir: (e, t) => `${dir.path}/work/${e}/${t}`, fingerprint: 'this-code' } });
+
+function start(stacks: StackCache): void {
+  queue = new WatchedQueue(clock);
+  controller = new Controller({ store, log: quietLog, replicaId: 'r1', clock, queue, resync: '0 0 1 1 *', concurrency: 2, reconciler: reconcilerOf(stacks) });
+  controller.start();
+}
 
 /** Runs one resync and returns the passes it caused, once they all ended (none when every environment is at rest). */
 async function resync(): Promise<typeof passes> {
@@ -46,38 +79,23 @@ async function resync(): Promise<typeof passes> {
   return passes.slice(from);
 }
 
+let stacks: StackCache;
 beforeAll(async () => {
   raw = await openTestStore();
   dir = tempDir();
-  const store = storeWith(raw, {
+  store = storeWith(raw, {
     updateStatus: (...a) => (writes.status++, raw.updateStatus(...a)),
     appendEvent: (...a) => (writes.events++, raw.appendEvent(...a)),
     acquireLease: (...a) => (writes.leases++, raw.acquireLease(...a)),
   });
   const counting = countingTerraform(dir.path);
   spawned = counting.spawned;
-  const reconciler = new Reconciler({
-    store, terraform: counting.terraform, workdirs: new WorkDirs(`${dir.path}/work`), synthesize: stacks, teardown: synthesizeTeardown,
-    clock, log: quietLog, timeoutMs: 120_000, staleLockMs: 600_000,
-  });
-  controller = new Controller({
-    store, log: quietLog, replicaId: 'r1', clock, queue, resync: '0 0 1 1 *', concurrency: 2,
-    reconciler: {
-      reconcile: async (name, signal) => {
-        const result = await reconciler.reconcile(name, signal).catch((err: unknown) => {
-          passes.push({ name });
-          throw err;
-        });
-        passes.push({ name, atRest: result.atRest });
-        return result;
-      },
-    },
-  });
+  terraform = counting.terraform;
+  stacks = stackCache();
   for (const name of ['idle-a', 'idle-b']) await raw.create(twoTiers(name));
-  controller.start();
+  start(stacks);
   while (passes.length < 2) await resync(); // the first passes apply both
-  await resync(); // and the next ones find nothing to do
-
+  await resync(); // and the next resync finds both at rest
 }, 120_000);
 
 afterAll(async () => {
@@ -86,35 +104,47 @@ afterAll(async () => {
   dir?.remove();
 });
 
-const snapshot = () => ({ ...writes, synth: stacks.synthesized, terraform: spawned.length });
+const snapshot = () => ({ ...writes, synth: stacks.synthesized, terraform: spawned.length, passes: passes.length, probes: probes.length });
 
 describe('idle resync passes', () => {
   it('an environment at rest costs a resync no lease, no synthesis, no store write and no terraform', async () => {
-    // The first pass applied (it wrote); the next one found nothing to do and said so.
-    expect(passes[0].atRest).toBeUndefined();
-    expect(passes.at(-1)!.atRest).toMatch(/^\d+\/local@\d+\/[0-9a-f]{64}$/);
+    // The first passes applied (they wrote); then a probe (one read, no lease) found each at rest.
+    expect(passes.map((p) => p.atRest)).toEqual([undefined, undefined]);
+    expect(probes.at(-1)!.atRest).toMatch(/^\d+\/local@\d+\/[0-9a-f]{64}$/);
     expect(controller.atRest.size).toBe(2);
+    expect(writes.leases).toBe(2);
 
     const before = snapshot();
     for (let i = 0; i < 3; i++) expect(await resync()).toEqual([]);
-    expect(snapshot()).toEqual(before);
+    expect(snapshot()).toEqual(before); // not even a probe
+
+    // After a restart (a new controller, reconciler and stack cache over the same store and working directories):
+    // one probe each, from the stack summaries on disk, and nothing else.
+    await controller.stop();
+    stacks = stackCache();
+    start(stacks);
+    await resync();
+    const after = snapshot();
+    expect({ ...after, probes: 0 }).toEqual({ ...before, probes: 0, synth: 0 });
+    expect(after.probes).toBeGreaterThanOrEqual(before.probes + 2); // start's own resync may probe them too
+    expect(controller.atRest.size).toBe(2);
   }, 120_000);
 
   it('a change to what a pass reads (spec, status from elsewhere, Target) or a due timer brings it back', async () => {
     const current = (await raw.get('Environment', 'idle-a'))!;
-    // A status written by another replica: the versions differ, so the pass runs (and finds nothing to do).
+    // A status written by another replica: the versions differ, the probe sees the pass would write: it runs.
     await raw.updateStatus('idle-a', { ...structuredClone(current.status), conditions: current.status.conditions.slice(1) });
     let ran = await resync();
     expect(ran.map((p) => p.name)).toEqual(['idle-a']);
-    await resync(); // the pass above wrote the condition back; this one is at rest again
     expect(await resync()).toEqual([]);
 
-    // A Target write: every environment on it is looked at again.
+    // A Target write: every environment on it is probed again, and stays at rest (the label changes no stack).
     const target = (await raw.get('Target', 'local'))!;
     await raw.update({ ...target, metadata: { ...target.metadata, labels: { touched: 'yes' } } } as never);
-    ran = await resync();
-    expect(ran.map((p) => p.name).sort()).toEqual(['idle-a', 'idle-b']);
+    const probed = probes.length;
     expect(await resync()).toEqual([]);
+    expect(probes.slice(probed).map((p) => p.name).sort()).toEqual(['idle-a', 'idle-b']);
+    expect(controller.atRest.size).toBe(2);
 
     // The drift timer: once due, the resync sends it through a pass again (which plans: a drift check).
     const terraformBefore = spawned.length;

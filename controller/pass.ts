@@ -42,6 +42,8 @@ export class Pass {
     private readonly deps: PassDeps,
     private readonly env: StoredEnvironment,
     private readonly signal: AbortSignal,
+    /** A probe (Reconciler.probe): decides as a pass would, and throws WouldAct instead of doing anything. */
+    private readonly dry = false,
   ) {
     this.status = structuredClone(env.status);
     this.written = stableStringify(env.status);
@@ -194,6 +196,7 @@ export class Pass {
   }
 
   private async runVerification(target: StoredTarget): Promise<void> {
+    if (this.dry) throw new WouldAct('a verification is due');
     this.throwIfCancelled();
     const plan = verifyPlan(this.env.spec, target.spec.provider, this.status);
     const ranAt = new Date(this.deps.clock.now());
@@ -213,6 +216,7 @@ export class Pass {
 
   /** Deletion (the finalizer): destroys every tier, dependents first, then removes the environment's items. */
   async finalize(): Promise<ReconcileResult> {
+    if (this.dry) throw new WouldAct('the environment is being deleted');
     const present = [...TIERS].reverse().filter((t) => this.status.tiers[t] || this.deps.workdirs.lastStack(this.name, t));
     const target = await this.deps.store.get('Target', this.env.spec.target);
     for (const tier of present) await this.destroy(tier, target, 'deleted');
@@ -282,6 +286,7 @@ export class Pass {
     });
     let report: Report = {};
     const started = this.deps.clock.now();
+    if (this.dry && runsTerraform(decision)) throw new WouldAct(`${tier}: terraform would run`);
     const release = runsTerraform(decision) ? await this.terraformSlot() : undefined;
     try {
       if (runsTerraform(decision)) {
@@ -400,6 +405,7 @@ export class Pass {
    */
   private save(final = false): Promise<void> {
     if (final) this.status.observedGeneration = this.generation;
+    if (this.dry) return stableStringify(this.status) === this.written ? Promise.resolve() : Promise.reject(new WouldAct('the status would change'));
     const next = this.saving.then(async () => {
       if (this.signal.aborted) return;
       const text = stableStringify(this.status);
@@ -414,6 +420,7 @@ export class Pass {
   }
 
   private async event(e: EventDraft): Promise<void> {
+    if (this.dry) throw new WouldAct(`an event would be recorded: ${e.action}`);
     if (this.signal.aborted) return;
     this.busy = true;
     await this.deps.store.appendEvent(this.name, { ...e, time: new Date(this.deps.clock.now()).toISOString() });
@@ -421,3 +428,11 @@ export class Pass {
 }
 
 const firstLine = (text: string) => text.split('\n')[0];
+
+/** What a probe found: the pass would do something (terraform, a write, an event, a verification, a setup task). */
+export class WouldAct extends Error {
+  constructor(readonly what: string) {
+    super(`a pass would act: ${what}`);
+    this.name = 'WouldAct';
+  }
+}

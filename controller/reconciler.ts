@@ -3,7 +3,7 @@ import type { Tier } from '../specs/environment.ts';
 import type { Store, StoredEnvironment, StoredTarget } from '../specs/store/types.ts';
 import type { Clock } from './clock.ts';
 import type { ControllerObserver } from './observer.ts';
-import { Pass } from './pass.ts';
+import { Pass, WouldAct } from './pass.ts';
 import type { TerraformRunner } from './runner.ts';
 import { StackCache, type Synthesize } from './synth-cache.ts';
 import { TerraformSlots } from './terraform-slots.ts';
@@ -64,6 +64,23 @@ export class Reconciler {
     return this.deps.stacks.synthesized;
   }
 
+  /**
+   * Whether `name` is at rest, decided as a pass would from one (possibly cached) read, without a lease: the pass's
+   * result when it would run no terraform, write nothing and record nothing; undefined when it would act (then a
+   * real pass, under the lease, reads fresh and acts). A stale read can only delay a pass until the cache catches up.
+   */
+  async probe(name: string): Promise<ReconcileResult | undefined> {
+    const env = await this.deps.store.get('Environment', name);
+    if (!env || env.metadata.deletionTimestamp) return undefined;
+    const quiet = { ...this.deps, log: this.deps.log.child({}, { level: 'silent' }), taskRunners: noTasks };
+    try {
+      const result = await new Pass(quiet, env, new AbortController().signal, true).run();
+      return result.atRest ? result : undefined;
+    } catch {
+      return undefined; // it would act (WouldAct), stall or fail: the real pass says which
+    }
+  }
+
   async reconcile(name: string, signal: AbortSignal): Promise<ReconcileResult> {
     // What decides the writes is read fresh (a cached store's own poll may lag a write by another replica);
     // resyncs of environments at rest read only the cache (Controller, AtRest).
@@ -76,3 +93,8 @@ export class Reconciler {
 }
 
 const freshStore = (store: Store): Store => (store as Store & { fresh?: Store }).fresh ?? store;
+
+/** A probe runs no setup task: needing one is acting. */
+const noTasks = (): never => {
+  throw new WouldAct('a database setup task would run');
+};
