@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EXPIRES_AT_ANNOTATION, PREVIEW_OF_LABEL } from '../../specs/preview.ts';
 import { envBody, startApi, type TestApi } from '../../test/support/api.ts';
 import { openReplicas } from '../../test/support/replicas.ts';
+import { openTestStore } from '../../test/support/store.ts';
+import type { Store } from '../../specs/store/types.ts';
 
 let api: TestApi;
 afterEach(async () => api?.close());
@@ -115,6 +117,31 @@ describe('preview routes', () => {
       await Promise.all([one.close(), two.close()]);
       await replicas.close().catch(() => {});
     }
+  });
+
+  it('deletes a preview that CI updated between the read and the mark (PR closed during a push): re-read, not a 409', async () => {
+    const raw = await openTestStore();
+    let pushes = 0;
+    // The first mark finds a write landed after the route read the preview (its resourceVersion moved on).
+    const racing = new Proxy(raw, {
+      get(store, key) {
+        if (key !== 'markDeleted') return Reflect.get(store, key, store);
+        return async (...args: Parameters<Store['markDeleted']>) => {
+          if (pushes++ === 0) {
+            const env = (await store.get('Environment', args[1]))!;
+            await store.update({ ...env, metadata: { ...env.metadata, labels: { ...env.metadata.labels, pushed: 'yes' } } });
+          }
+          return store.markDeleted(...args);
+        };
+      },
+    });
+    api = await startApi({ store: racing });
+    expect((await api.call({ method: 'PUT', url: '/v1/environments/staging', payload: base('staging') })).statusCode).toBe(201);
+    expect((await createPreview({ name: 'pr-11' }, await api.as('write'))).statusCode).toBe(201);
+    const res = await api.call({ method: 'DELETE', url: '/v1/environments/pr-11/preview', headers: await api.as('write') });
+    expect(res.statusCode, res.body).toBe(202);
+    expect((await raw.get('Environment', 'pr-11'))!.metadata.deletionTimestamp).toBeDefined();
+    expect(pushes).toBe(2);
   });
 
   it('extends the expiry, from the stored one or from now once passed; write scope only for previews', async () => {

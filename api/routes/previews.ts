@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { Environment } from '../../specs/environment.ts';
 import { Name } from '../../specs/meta.ts';
 import { DEFAULT_PREVIEW_TTL, EXPIRES_AT_ANNOTATION, isPreview, MAX_PREVIEW_TTL_MS, parseTtl, PREVIEW_OF_LABEL, previewExpiry, previewOf } from '../../specs/preview.ts';
-import type { Store, StoredEnvironment } from '../../specs/store/types.ts';
+import { ConflictError, type Store, type StoredEnvironment } from '../../specs/store/types.ts';
 import { freshOf } from '../../specs/store/cached-store.ts';
 import { parseEnvironment } from '../../specs/validate.ts';
 import type { AppDeps } from '../app.ts';
@@ -158,9 +158,17 @@ export const previewRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'controll
       params: NameParams, response: { 202: EnvironmentResource, ...problems(...V1_PROBLEMS, 404, 409) },
     },
   }, async (request, reply) => {
-    const env = requirePreview(await requireEnvironment(fresh, request.params.name));
-    const marked = await store.markDeleted('Environment', env.metadata.name, { expectedResourceVersion: env.metadata.resourceVersion }).catch((err) => conflictStatus(err, undefined));
-    controller?.enqueue(env.metadata.name);
-    return reply.code(202).send(marked);
+    // A compare-and-set on what was checked to be a preview; a write landing in between (CI's last push racing
+    // the pull request's close) is read again rather than answered 409, which would leave the preview to its expiry.
+    for (let attempt = 1; ; attempt++) {
+      const env = requirePreview(await requireEnvironment(fresh, request.params.name));
+      try {
+        const marked = await store.markDeleted('Environment', env.metadata.name, { expectedResourceVersion: env.metadata.resourceVersion });
+        controller?.enqueue(env.metadata.name);
+        return reply.code(202).send(marked);
+      } catch (err) {
+        if (!(err instanceof ConflictError) || attempt >= 3) conflictStatus(err, undefined);
+      }
+    }
   });
 };
