@@ -55,7 +55,21 @@ describe('the target account bootstrap stack', () => {
       expect(list(s.Action).every((a) => /:(Describe|List|Get)/.test(a)) || taggedCreate || s.Action === 'route53:CreateHostedZone', JSON.stringify(s)).toBe(true);
     }
     const resources = grants.flatMap((s) => list(s.Resource)).filter((r) => r !== '*' && !r.startsWith('${'));
-    expect(resources.filter((r) => !/^arn:aws:(s3:::|iam::333333333333:|(cloudfront|cloudwatch)::333333333333:|[a-z0-9-]+:eu-west-1:333333333333:)/.test(r))).toEqual([]);
+    expect(resources.filter((r) => !/^arn:aws:(s3:::|iam::333333333333:|(cloudfront|cloudwatch)::333333333333:|[a-z0-9-]+:eu-west-1:333333333333:)/.test(r)).sort()).toEqual([
+      // CloudFront's web ACL, its alarm's topic and key, and the alarm: us-east-1 only, whatever the region.
+      'arn:aws:cloudwatch:us-east-1:333333333333:alarm:*', 'arn:aws:kms:us-east-1:333333333333:alias/*', 'arn:aws:kms:us-east-1:333333333333:key/*',
+      'arn:aws:sns:us-east-1:333333333333:*-observability-*', 'arn:aws:wafv2:us-east-1:333333333333:global/*',
+    ]);
+  });
+
+  it('may build the edge the tiers now have: endpoints, network ACLs, web ACLs, the ALB log bucket, CloudFront\'s alarm in us-east-1', () => {
+    const actions = grants.flatMap((s) => list(s.Action));
+    expect(actions).toEqual(expect.arrayContaining(['ec2:CreateVpcEndpoint', 'ec2:ReplaceNetworkAclAssociation', 'wafv2:CreateWebACL', 'wafv2:AssociateWebACL', 'elasticloadbalancing:SetWebAcl']));
+    expect(grants.find((s) => s.Sid === 'WebAcls')!.Resource).toEqual(expect.arrayContaining(['arn:aws:wafv2:us-east-1:333333333333:global/*', 'arn:aws:wafv2:eu-west-1:333333333333:regional/*']));
+    expect(grants.flatMap((s) => list(s.Resource))).toEqual(expect.arrayContaining(['arn:aws:s3:::*-compute-alb-logs-*', 'arn:aws:sns:us-east-1:333333333333:*-observability-*']));
+    const ceiling = boundary.find((s) => s.Sid === 'Ceiling')!;
+    expect(list(ceiling.Action)).toEqual(expect.arrayContaining(['wafv2:*WebACL*', 'elasticloadbalancing:Set*']));
+    expect(list(ceiling.Resource)).toEqual(expect.arrayContaining(['arn:aws:*:us-east-1:333333333333:*', 'arn:aws:s3:::*-compute-alb-logs-*']));
   });
 
   it('creates and passes roles only under /terrace/ with the boundary, which nobody may remove', () => {

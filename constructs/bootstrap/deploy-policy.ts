@@ -49,9 +49,12 @@ export function deployStatements({ accountId: a, region: r }: DeployScope): Stat
         'ec2:CreateSecurityGroup', 'ec2:DeleteSecurityGroup', 'ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress',
         'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress', 'ec2:ModifySecurityGroupRules',
         'ec2:CreateFlowLogs', 'ec2:DeleteFlowLogs', 'ec2:CreateTags', 'ec2:DeleteTags',
+        // The default network ACL taken over, the subnets' own ACL, the S3 gateway and interface endpoints.
+        'ec2:CreateNetworkAcl', 'ec2:DeleteNetworkAcl', 'ec2:CreateNetworkAclEntry', 'ec2:DeleteNetworkAclEntry', 'ec2:ReplaceNetworkAclEntry',
+        'ec2:ReplaceNetworkAclAssociation', 'ec2:CreateVpcEndpoint', 'ec2:DeleteVpcEndpoints', 'ec2:ModifyVpcEndpoint',
       ],
       Resource: arn('ec2', 'vpc/*', 'subnet/*', 'internet-gateway/*', 'elastic-ip/*', 'natgateway/*', 'route-table/*', 'security-group/*',
-        'security-group-rule/*', 'vpc-flow-log/*', 'network-interface/*', 'network-acl/*'),
+        'security-group-rule/*', 'vpc-flow-log/*', 'network-interface/*', 'network-acl/*', 'vpc-endpoint/*'),
     },
     {
       Sid: 'Compute',
@@ -66,6 +69,7 @@ export function deployStatements({ accountId: a, region: r }: DeployScope): Stat
         'elasticloadbalancing:ModifyTargetGroup', 'elasticloadbalancing:ModifyTargetGroupAttributes', 'elasticloadbalancing:CreateListener',
         'elasticloadbalancing:DeleteListener', 'elasticloadbalancing:ModifyListener', 'elasticloadbalancing:CreateRule', 'elasticloadbalancing:DeleteRule',
         'elasticloadbalancing:ModifyRule', 'elasticloadbalancing:SetRulePriorities', 'elasticloadbalancing:AddTags', 'elasticloadbalancing:RemoveTags',
+        'elasticloadbalancing:SetWebAcl',
         'application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget', 'application-autoscaling:PutScalingPolicy',
         'application-autoscaling:DeleteScalingPolicy', 'application-autoscaling:TagResource', 'application-autoscaling:UntagResource',
         'servicediscovery:CreateService', 'servicediscovery:UpdateService', 'servicediscovery:DeleteService', 'servicediscovery:DeleteNamespace',
@@ -126,13 +130,29 @@ export function deployStatements({ accountId: a, region: r }: DeployScope): Stat
         'sns:CreateTopic', 'sns:DeleteTopic', 'sns:SetTopicAttributes', 'sns:Subscribe', 'sns:Unsubscribe', 'sns:TagResource', 'sns:UntagResource',
       ],
       Resource: [
-        'arn:aws:s3:::*-frontend-*', 'arn:aws:s3:::*-observability-*',
+        'arn:aws:s3:::*-frontend-*', 'arn:aws:s3:::*-observability-*', 'arn:aws:s3:::*-compute-alb-logs-*',
         ...global('cloudfront', 'distribution/*', 'origin-access-control/*', 'response-headers-policy/*'),
         ...arn('cloudtrail', 'trail/*'),
         ...arn('cloudwatch', 'alarm:*'), ...global('cloudwatch', 'dashboard/*'),
         ...arn('logs', 'log-group:*'),
         ...arn('sns', '*-observability-*'),
       ],
+    },
+    // The web ACLs: regional on the ALB, global (us-east-1) on CloudFront, with AWS's managed rule group.
+    {
+      Sid: 'WebAcls',
+      Effect: 'Allow',
+      Action: ['wafv2:CreateWebACL', 'wafv2:UpdateWebACL', 'wafv2:DeleteWebACL', 'wafv2:GetWebACL', 'wafv2:GetWebACLForResource', 'wafv2:AssociateWebACL',
+        'wafv2:DisassociateWebACL', 'wafv2:ListTagsForResource', 'wafv2:TagResource', 'wafv2:UntagResource'],
+      Resource: [`arn:aws:wafv2:${r}:${a}:regional/*`, `arn:aws:wafv2:us-east-1:${a}:global/*`, ...arn('elasticloadbalancing', 'loadbalancer/app/*')],
+    },
+    // CloudFront's metrics exist only in us-east-1: its alarm, the topic it notifies and that topic's key live there.
+    {
+      Sid: 'CloudFrontAlarms',
+      Effect: 'Allow',
+      Action: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource',
+        'sns:CreateTopic', 'sns:DeleteTopic', 'sns:SetTopicAttributes', 'sns:Subscribe', 'sns:Unsubscribe', 'sns:TagResource', 'sns:UntagResource'],
+      Resource: [`arn:aws:cloudwatch:us-east-1:${a}:alarm:*`, `arn:aws:sns:us-east-1:${a}:*-observability-*`],
     },
     // A key and a Cloud Map namespace (the services' names) name nothing yet: AWS authorizes creating them only on
     // `*`, so they must carry terrace's tag.
@@ -148,13 +168,13 @@ export function deployStatements({ accountId: a, region: r }: DeployScope): Stat
       Effect: 'Allow',
       Action: ['kms:PutKeyPolicy', 'kms:EnableKeyRotation', 'kms:ScheduleKeyDeletion', 'kms:TagResource', 'kms:UntagResource', 'kms:UpdateKeyDescription',
         'kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias', 'kms:ListResourceTags', 'kms:CreateGrant', 'kms:GenerateDataKey', 'kms:Decrypt'],
-      Resource: arn('kms', 'key/*'),
+      Resource: [...arn('kms', 'key/*'), `arn:aws:kms:us-east-1:${a}:key/*`],
       Condition: { StringEquals: { 'aws:ResourceTag/managed-by': 'terrace' } },
     },
     // Cloud Map creates a namespace's private hosted zone with the caller's rights; CreateHostedZone is `*` only.
     { Sid: 'NamespaceZones', Effect: 'Allow', Action: 'route53:CreateHostedZone', Resource: '*' },
     // An alias call is authorized on the alias too, which carries no tags: the key's statement holds the line.
-    { Sid: 'KeyAliases', Effect: 'Allow', Action: ['kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias'], Resource: arn('kms', 'alias/*') },
+    { Sid: 'KeyAliases', Effect: 'Allow', Action: ['kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias'], Resource: [...arn('kms', 'alias/*'), `arn:aws:kms:us-east-1:${a}:alias/*`] },
     {
       Sid: 'RolesUnderTheBoundary',
       Effect: 'Allow',
@@ -208,6 +228,8 @@ const CEILING: Record<string, string[]> = {
   ecr: ['BatchGetImage', 'GetDownloadUrlForLayer', 'BatchCheckLayerAvailability'],
   servicediscovery: ['Create*', 'Update*', 'Delete*', 'TagResource', 'UntagResource'],
   scheduler: ['CreateSchedule', 'UpdateSchedule', 'DeleteSchedule', 'GetSchedule'],
+  // Create, Update, Delete, Get, (Dis)associate WebACL and GetWebACLForResource, in few characters.
+  wafv2: ['*WebACL*', '*TagResource', 'ListTagsForResource'],
 };
 
 /** The boundary's reads, as patterns: none of them covers a sensitive read (secret values, objects, decryption). */
@@ -238,7 +260,9 @@ export function boundaryStatements(scope: DeployScope, stateBucketArn: string, s
       Resource: [
         `arn:aws:*:${r}:${a}:*`,
         `arn:aws:cloudfront::${a}:*`, `arn:aws:cloudwatch::${a}:dashboard/*`,
-        'arn:aws:s3:::*-frontend-*', 'arn:aws:s3:::*-observability-*', stateBucketArn, `${stateBucketArn}/*`,
+        // CloudFront's web ACL, alarm, topic and key live in us-east-1 whatever the region (the grants name them).
+        `arn:aws:*:us-east-1:${a}:*`,
+        'arn:aws:s3:::*-frontend-*', 'arn:aws:s3:::*-observability-*', 'arn:aws:s3:::*-compute-alb-logs-*', stateBucketArn, `${stateBucketArn}/*`,
         `arn:aws:iam::${a}:role${EXECUTION_ROLE_PATH}*`,
       ],
     },
