@@ -80,9 +80,9 @@ function shims(): void {
 const ghCalls = (): { args: string[]; token?: string }[] =>
   existsSync(ghLog()) ? readFileSync(ghLog(), 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [];
 
-function pullRequestEvent(action: string, sha: string): Context {
+function pullRequestEvent(action: string, sha: string, headRepository = 'acme/app'): Context {
   return {
-    github: { event_name: 'pull_request', repository: 'acme/app', token: 'ghs_test-token', event: { action, pull_request: { number: 42, head: { sha } } } },
+    github: { event_name: 'pull_request', repository: 'acme/app', token: 'ghs_test-token', event: { action, pull_request: { number: 42, head: { sha, repo: { full_name: headRepository } } } } },
     vars: { TERRACE_SERVER: plane.url, IMAGE_REPOSITORY: 'ghcr.io/acme/app' },
     secrets: { TERRACE_TOKEN: ciToken },
   };
@@ -119,6 +119,13 @@ describe('the GitHub Actions preview job', () => {
     const job = workflowJob(readFileSync(WORKFLOW, 'utf8'), 'preview');
     for (const step of job.steps) expect(step.run ?? '', step.name).not.toContain('${{');
     expect(Object.values(job.env ?? {}).join(' ')).not.toMatch(/secrets\.|github\.token/);
+  });
+
+  it('runs nothing for a pull request from a fork (it gets no secrets: the create would fail on an empty token)', async () => {
+    const job = workflowJob(readFileSync(WORKFLOW, 'utf8'), 'preview');
+    const runs = await runJob(job, pullRequestEvent('opened', 'f0f0f0', 'someone/app'), { cwd: join(dir.path, 'checkout'), baseEnv: { PATH: `${bin()}:${process.env.PATH}` }, boundMs: 10_000 });
+    expect(runs).toEqual([]);
+    expect((await api('/environments/pr-42')).status).toBe(404);
   });
 
   it('opened: creates pr-42 from staging with the pull request image and comments its URL; synchronize updates it; closed deletes it', async () => {
