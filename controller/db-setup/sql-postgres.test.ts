@@ -1,8 +1,9 @@
 // The setup SQL run against a real PostgreSQL by the exact command the task definition gives psql. It needs the
-// PostgreSQL server binaries (initdb, pg_ctl) and psql on PATH; it is skipped, saying so, where they are missing.
+// PostgreSQL server binaries (initdb, pg_ctl: on PATH or in Debian's /usr/lib/postgresql/<version>/bin) and psql,
+// which `.ci/run` installs; it is skipped, saying so, where they are missing.
 // Extensions this server lacks (vector, postgis) are not tried: contrib's are.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,13 +12,18 @@ import { dataModel } from '../../constructs/model/data.ts';
 import { devEnvironment, LOCAL_TARGET } from '../../constructs/testing/fixtures.ts';
 import { setupSql } from './sql.ts';
 
-const has = (cmd: string) => spawnSync(cmd, ['--version']).status === 0;
+// Debian keeps the server binaries off PATH, under the version's own folder.
+const debianBin = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort((a, b) => Number(a) - Number(b)).at(-1) : undefined;
+const serverPath = [debianBin && `/usr/lib/postgresql/${debianBin}/bin`, process.env.PATH].filter(Boolean).join(':');
+const has = (cmd: string) => spawnSync(cmd, ['--version'], { env: { ...process.env, PATH: serverPath } }).status === 0;
 const available = has('initdb') && has('pg_ctl') && has('psql');
 if (!available) console.warn('controller/db-setup/sql-postgres.test.ts skipped: no PostgreSQL server binaries (initdb, pg_ctl) or psql on PATH');
 
 // PostgreSQL refuses to run as root: the server then runs as the postgres user.
 const asServer = (cmd: string, args: string[]) =>
-  process.getuid?.() === 0 ? spawnSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { encoding: 'utf8' }) : spawnSync(cmd, args, { encoding: 'utf8' });
+  process.getuid?.() === 0
+    ? spawnSync('runuser', ['-u', 'postgres', '--', 'env', `PATH=${serverPath}`, cmd, ...args], { encoding: 'utf8' })
+    : spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, PATH: serverPath } });
 
 describe.skipIf(!available)('the setup SQL on a real PostgreSQL', () => {
   const dir = mkdtempSync(join(tmpdir(), 'terrace-pg-'));
