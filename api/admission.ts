@@ -78,11 +78,16 @@ const BUILT_IN_TARGET = localTarget().metadata.name;
  * can claim the name for an account of their own. A Target in use keeps where its environments' state and
  * resources live.
  */
-export function assertTargetAdmitted(current: Target | undefined, next: Target, usedBy: readonly string[]): void {
+export function assertTargetAdmitted(current: Target | undefined, next: Target, usedBy: readonly string[], scopes: readonly Scope[]): void {
   if (next.metadata.name === BUILT_IN_TARGET && !sameTarget(current ?? localTarget(), next)) {
     throw new HttpProblem(409, `Target ${BUILT_IN_TARGET} is built in and cannot be changed`);
   }
   if (!current) return;
+  // The preview guardrail would bind nobody if the write token it limits (CI's) could lift it.
+  const [was, now] = [previewPolicy(current), previewPolicy(next)];
+  if ((now.allowed && !was.allowed) || now.max > was.max) {
+    if (!allows(scopes, 'operate')) throw new HttpProblem(403, `allowing previews or raising spec.previews.max of Target ${current.metadata.name} needs the operate scope`);
+  }
   const moved = TARGET_IDENTITY.filter((field) => current.spec[field] !== next.spec[field]);
   if (moved.length > 0 && usedBy.length > 0) {
     throw new HttpProblem(409, `cannot change ${moved.map((f) => `spec.${f}`).join(', ')} of Target ${current.metadata.name}: ${nameList(usedBy)} keep their state and resources there`);

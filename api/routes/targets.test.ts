@@ -117,6 +117,22 @@ describe('targets', () => {
     expect((await api.call({ method: 'PUT', url: '/v1/targets/aws-prod', payload: awsTarget('aws-prod', { region: 'us-east-1' }) })).statusCode).toBe(200);
   });
 
+  it('lets only operate lift the preview guardrail of a Target: allowing previews or raising the cap', async () => {
+    api = await startApi();
+    const put = (spec: Record<string, unknown>, headers: Record<string, string>) =>
+      api.call({ method: 'PUT', url: '/v1/targets/aws-prod', payload: awsTarget('aws-prod', spec), headers });
+    const write = await api.as('write');
+    expect((await put({ previews: { allowed: false, max: 2 } }, write)).statusCode).toBe(201);
+    const allow = await put({ previews: { allowed: true, max: 2 } }, write);
+    expect(allow.statusCode).toBe(403);
+    expect(allow.json().detail).toMatch(/operate scope/);
+    expect((await put({ previews: { allowed: false, max: 5 } }, write)).statusCode).toBe(403);
+    // Tightening needs no more than write; lifting it with operate works.
+    expect((await put({ previews: { allowed: false, max: 1 } }, write)).statusCode).toBe(200);
+    expect((await put({ previews: { allowed: true, max: 3 } }, await api.as('write', 'operate'))).statusCode).toBe(200);
+    expect((await api.store.get('Target', 'aws-prod'))?.spec.previews).toEqual({ allowed: true, max: 3 });
+  });
+
   it('If-Match on PUT: stale is 412', async () => {
     api = await startApi();
     const res = await api.call({ method: 'PUT', url: '/v1/targets/local', payload: { apiVersion: 'terrace.dev/v1alpha1', kind: 'Target', metadata: { name: 'local' }, spec: { provider: 'local', tags: {} } }, headers: { 'if-match': '"9"' } });

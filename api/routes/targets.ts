@@ -30,7 +30,7 @@ export const targetRoutes: FastifyPluginAsync<{ store: Store }> = async (plugin,
     const current = await fresh.get('Target', request.params.name);
     const expectedResourceVersion = assertIfMatch(ifMatch, current);
     const doc = clientFields(request.body);
-    assertTargetAdmitted(current, doc, current ? await environmentsUsing(store, current.metadata.name) : []);
+    assertTargetAdmitted(current, doc, current ? await environmentsUsing(store, current.metadata.name) : [], request.principal?.scopes ?? []);
     // The document as validated and defaulted, on the metadata it would keep; a dry run has no server fields to set.
     if (request.query.dryRun) return { ...doc, metadata: { ...current?.metadata, ...doc.metadata } };
     const saved = await (current ? store.update(doc, { expectedResourceVersion }) : store.create(doc)).catch((err) => conflictStatus(err, ifMatch));
