@@ -81,8 +81,7 @@ export class DynamoStore implements Store {
       () => `${doc.kind} ${doc.metadata.name} already exists`,
       () => this.get(doc.kind, doc.metadata.name),
     );
-    this.options.onSpecWrite?.(doc.kind, doc.metadata.name);
-    return this.wrote(this.withStatus(stored, undefined) as DocumentOf<K>);
+    return this.hinted(this.wrote(this.withStatus(stored, undefined) as DocumentOf<K>));
   }
 
   async get<K extends Kind>(kind: K, name: string): Promise<DocumentOf<K> | undefined> {
@@ -149,8 +148,7 @@ export class DynamoStore implements Store {
       },
     };
     await this.putIfVersion(next, rv, current.rv);
-    this.options.onSpecWrite?.(doc.kind, doc.metadata.name);
-    return this.wrote((await this.get(doc.kind, doc.metadata.name)) as DocumentOf<K>);
+    return this.hinted(this.wrote((await this.get(doc.kind, doc.metadata.name)) as DocumentOf<K>));
   }
 
   async updateStatus(name: string, status: EnvironmentStatus, options: WriteOptions = {}): Promise<StoredEnvironment> {
@@ -190,8 +188,7 @@ export class DynamoStore implements Store {
     const rv = current.rv + 1;
     const next = { ...old, metadata: { ...old.metadata, deletionTimestamp: new Date(this.now()).toISOString(), resourceVersion: String(rv) } };
     await this.putIfVersion(next, rv, current.rv);
-    this.options.onSpecWrite?.(kind, name);
-    return this.wrote((await this.get(kind, name))!);
+    return this.hinted(this.wrote((await this.get(kind, name))!));
   }
 
   async remove(kind: Kind, name: string): Promise<void> {
@@ -227,6 +224,15 @@ export class DynamoStore implements Store {
       this.writeListeners.add(listener);
       return () => this.writeListeners.delete(listener);
     });
+  }
+
+  /**
+   * The change hint, given only once the read cache holds the write (wrote): a worker woken by it reads the cache,
+   * and a hint ahead of the cache let it find the old generation at rest and forget the change.
+   */
+  private hinted<T extends { kind: Kind; metadata: { name: string } }>(doc: T): T {
+    this.options.onSpecWrite?.(doc.kind, doc.metadata.name);
+    return doc;
   }
 
   private wrote<T>(doc: T): T {
