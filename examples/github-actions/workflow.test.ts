@@ -121,6 +121,18 @@ afterAll(async () => {
 });
 
 describe('examples/github-actions/terrace.yml', () => {
+  it('gives the token only to the steps that run terrace (not to npm ci) and pastes no ${{ }} into a script', () => {
+    expect(JSON.stringify(workflow.env ?? {}), 'workflow env').not.toMatch(/secrets\./);
+    for (const [name, job] of Object.entries(workflow.jobs)) {
+      expect(JSON.stringify(job.env ?? {}), `job ${name} env`).not.toMatch(/secrets\./);
+      for (const step of job.steps) {
+        const holdsSecret = /secrets\./.test(JSON.stringify(step.env ?? {}));
+        if (step.run) expect(step.run, `job ${name}: a run script`).not.toContain('${{');
+        expect(holdsSecret, `job ${name}, step "${step.name ?? step.run ?? 'uses'}" holds a secret only if it runs terrace`).toBe(!!step.run && /\bnpx terrace\b/.test(step.run));
+      }
+    }
+  });
+
   it('on a pull request, posts the plan of the change as the job summary', async () => {
     await runJob('diff', 'pull_request');
     const summary = readFileSync(join(dir.path, 'diff.summary.md'), 'utf8');
