@@ -52,7 +52,7 @@ describe('previewOf: the base spec with the preview defaults', () => {
   });
 
   it('keeps no NAT gateway where the base has none, and leaves a frontend without a domain without one', () => {
-    const base = devEnvironment('chat-dev', (s) => { s.network.natGateways = 0; delete s.compute; delete s.observability; });
+    const base = devEnvironment('chat-dev', (s) => { s.network.natGateways = 0; delete s.compute; delete s.data.postgres; delete s.observability; });
     const preview = parseEnvironment(previewOf(base, { name: 'pr-1', expiresAt: EXPIRES }));
     expect(preview.spec.network!.natGateways).toBe(0);
     expect(preview.spec.frontend!.domain).toBeUndefined();

@@ -164,6 +164,8 @@ export function environmentRules(spec: EnvironmentSpec): Problem[] {
     if (cidr) add('network.cidr', cidr);
     // Fargate tasks run in private subnets: without NAT they cannot pull images or reach Secrets Manager and SQS.
     if (spec.network.natGateways === 0 && (spec.compute?.services.length ?? 0) > 0) add('network.natGateways', '0 leaves the services in private subnets without a route to ECR, Secrets Manager and SQS: use 1 or perAz');
+    // The database setup task pulls psql from ECR Public, which no VPC endpoint serves, and reads the master secret.
+    else if (spec.network.natGateways === 0 && spec.data?.postgres) add('network.natGateways', '0 leaves the database setup task in private subnets without a route to ECR Public and Secrets Manager: use 1 or perAz');
   }
   const frontendCert = spec.frontend?.domain?.certificateArn;
   if (frontendCert && frontendCert.split(':')[3] !== 'us-east-1') add('frontend.domain.certificateArn', 'must be an ACM certificate in us-east-1 (CloudFront reads certificates only there)');

@@ -11,6 +11,11 @@ describe('AWS frontend tier', () => {
     expect(resources(tf, 'aws_s3_bucket_server_side_encryption_configuration').frontend_site_encryption.rule[0].apply_server_side_encryption_by_default).toEqual({ sse_algorithm: 'AES256' });
   });
 
+  it('empties the site bucket (every version) on destroy, so an expired preview or a removed tier can go', async () => {
+    const { tf } = await awsTier('chat-prod', 'frontend');
+    expect(resources(tf, 'aws_s3_bucket').frontend_site_bucket.force_destroy).toBe(true);
+  });
+
   it('lets only its own distribution read, through OAC', async () => {
     const { tf } = await awsTier('chat-prod', 'frontend');
     expect(resources(tf, 'aws_cloudfront_origin_access_control').frontend_cdn_origin_access_control).toMatchObject({ signing_behavior: 'always', signing_protocol: 'sigv4', origin_access_control_origin_type: 's3' });

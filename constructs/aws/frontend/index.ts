@@ -19,6 +19,9 @@ export class AwsFrontend extends Construct {
     super(scope, id);
     this.site = new PrivateBucket(this, 'site', { bucketName: model.bucketName });
     const bucket = this.site.bucket;
+    // CI uploads the site outside terraform, so a destroy (a preview's expiry, a removed tier) would stop at
+    // BucketNotEmpty; the objects and their versions are build output, and go with the tier.
+    bucket.forceDestroy = true;
     this.cdn = new SiteDistribution(this, 'cdn', { model, bucketRegionalDomainName: bucket.bucketRegionalDomainName });
     const distribution = this.cdn.distribution;
     new S3BucketPolicy(this, 'policy', {
