@@ -45,8 +45,6 @@ export interface AppDeps {
   registry?: Registry;
   /** sha256 hex of the admin token (from TERRACE_ADMIN_TOKEN or the generated one). */
   adminTokenHash?: string;
-  /** How often /v1/watch (every environment) re-lists from the read cache (ms); default 500. Per-environment watches follow the cache's own notices. */
-  watchPollMs?: number;
   rateLimit?: RateLimit; // per token
   /** Fastify's trustProxy: behind the ALB, client addresses come from X-Forwarded-For (rate limit, logs). */
   trustProxy?: boolean | string;
@@ -113,7 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(previewRoutes, { store, controller: deps.controller, now });
     await v1.register(tokenRoutes, { store, now });
     await v1.register(whoamiRoutes);
-    await v1.register(watchAllRoutes, { store, pollMs: deps.watchPollMs ?? 500, keepaliveMs: KEEPALIVE_MS });
+    await v1.register(watchAllRoutes, { store, keepaliveMs: KEEPALIVE_MS, maxBufferedBytes: deps.watchBufferBytes });
   }, { prefix: '/v1' });
 
   return app;

@@ -57,6 +57,8 @@ export class Watchers {
  */
 export class ChangeHub {
   private readonly byName = new Map<string, Set<() => void>>();
+  /** Watchers of every name (the stream of all environments). */
+  private readonly anyName = new Set<(name: string) => void>();
   private unsubscribe?: () => void;
 
   constructor(
@@ -65,27 +67,46 @@ export class ChangeHub {
   ) {}
 
   get watchers(): number {
-    let n = 0;
+    let n = this.anyName.size;
     for (const set of this.byName.values()) n += set.size;
     return n;
   }
 
   watch(name: string, notify: () => void): () => void {
-    this.unsubscribe ??= this.source.subscribe((kind, changed) => {
-      if (kind !== this.kind) return;
-      for (const each of [...(this.byName.get(changed) ?? [])]) each();
-    });
+    this.subscribe();
     let set = this.byName.get(name);
     if (!set) this.byName.set(name, (set = new Set()));
     set.add(notify);
     return () => {
       set.delete(notify);
       if (set.size === 0) this.byName.delete(name);
-      if (this.byName.size === 0) {
-        this.unsubscribe?.();
-        this.unsubscribe = undefined;
-      }
+      this.release();
     };
+  }
+
+  /** Told the name of every change of this kind. */
+  watchAny(notify: (name: string) => void): () => void {
+    this.subscribe();
+    const own = (name: string) => notify(name); // one entry per call, even for the same function
+    this.anyName.add(own);
+    return () => {
+      this.anyName.delete(own);
+      this.release();
+    };
+  }
+
+  private subscribe(): void {
+    this.unsubscribe ??= this.source.subscribe((kind, changed) => {
+      if (kind !== this.kind) return;
+      for (const each of [...(this.byName.get(changed) ?? [])]) each();
+      for (const each of [...this.anyName]) each(changed);
+    });
+  }
+
+  private release(): void {
+    if (this.byName.size > 0 || this.anyName.size > 0) return;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
   }
 }
 
@@ -96,14 +117,68 @@ export class ChangeHub {
  * dropped with `event: dropped` (reason SlowConsumer) instead of costing unbounded memory; it may reconnect.
  */
 export function streamChanges(options: StreamOptions, watchers: Watchers): void {
-  const { res, load, changes, keepaliveMs, log, timers = realTimers } = options;
-  const maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+  const { load, changes, log } = options;
   let last: string | undefined;
-  let closed = false;
   let failing = false;
   let loading = false;
   let again = false;
-  let unsubscribe: (() => void) | undefined;
+  const stream = openEventStream(options, watchers);
+
+  // One read at a time, in order: a notice during a read makes one more read after it.
+  const refresh = async () => {
+    if (loading) {
+      again = true;
+      return;
+    }
+    loading = true;
+    try {
+      do {
+        again = false;
+        try {
+          const value = await load();
+          if (stream.closed) return;
+          if (value === undefined) return stream.stop('event: deleted\ndata: {}\n\n');
+          const text = stableStringify(value);
+          if (text !== last) {
+            last = text;
+            stream.send(`event: status\ndata: ${text}\n\n`);
+          }
+          failing = false;
+        } catch (err) {
+          // A store hiccup (the cache falls back to the store when stale): the next notice tries again.
+          if (failing) log.debug({ err }, 'watch read failed again');
+          else log.warn({ err }, 'watch read failed; retrying on the next change');
+          failing = true;
+        }
+      } while (again && !stream.closed);
+    } finally {
+      loading = false;
+    }
+  };
+  stream.onStop(changes(() => void refresh()));
+  void refresh();
+}
+
+export interface EventStream {
+  readonly closed: boolean;
+  /** Writes an event; past maxBufferedBytes unread, ends the stream with `event: dropped` instead. */
+  send(text: string): void;
+  stop(final?: string): void;
+  /** Runs once the stream ends (an unsubscribe). */
+  onStop(fn: () => void): void;
+}
+
+/**
+ * What every event stream shares: a keepalive comment every keepaliveMs (the only timer it holds), the
+ * slow-consumer drop, an end on the client's close or at shutdown (watchers).
+ */
+export function openEventStream(
+  options: Pick<StreamOptions, 'res' | 'keepaliveMs' | 'maxBufferedBytes' | 'log' | 'timers'>, watchers: Watchers,
+): EventStream {
+  const { res, keepaliveMs, log, timers = realTimers } = options;
+  const maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+  const cleanups: (() => void)[] = [];
+  let closed = false;
   let grace: unknown;
 
   const keepalive = timers.setInterval(() => send(': keepalive\n\n'), keepaliveMs);
@@ -111,7 +186,7 @@ export function streamChanges(options: StreamOptions, watchers: Watchers): void 
     if (closed) return;
     closed = true;
     timers.clearInterval(keepalive);
-    unsubscribe?.();
+    for (const fn of cleanups.splice(0)) fn();
     watchers.delete(end);
     res.end(final);
     if (final && !res.writableFinished) {
@@ -132,38 +207,15 @@ export function streamChanges(options: StreamOptions, watchers: Watchers): void 
   const end = () => stop();
   watchers.add(end);
   res.on('close', end);
-
-  // One read at a time, in order: a notice during a read makes one more read after it.
-  const refresh = async () => {
-    if (loading) {
-      again = true;
-      return;
-    }
-    loading = true;
-    try {
-      do {
-        again = false;
-        try {
-          const value = await load();
-          if (closed) return;
-          if (value === undefined) return stop('event: deleted\ndata: {}\n\n');
-          const text = stableStringify(value);
-          if (text !== last) {
-            last = text;
-            send(`event: status\ndata: ${text}\n\n`);
-          }
-          failing = false;
-        } catch (err) {
-          // A store hiccup (the cache falls back to the store when stale): the next notice tries again.
-          if (failing) log.debug({ err }, 'watch read failed again');
-          else log.warn({ err }, 'watch read failed; retrying on the next change');
-          failing = true;
-        }
-      } while (again && !closed);
-    } finally {
-      loading = false;
-    }
+  return {
+    get closed() {
+      return closed;
+    },
+    send,
+    stop,
+    onStop(fn) {
+      if (closed) fn();
+      else cleanups.push(fn);
+    },
   };
-  unsubscribe = changes(() => void refresh());
-  void refresh();
 }

@@ -68,7 +68,7 @@ describe('GET /v1/whoami', () => {
 
 describe('GET /v1/watch', () => {
   it('sends every environment, then synced, then each change once and each removal', async () => {
-    api = await startApi({ watchPollMs: 30 });
+    api = await startApi();
     for (const name of ['chat-a', 'chat-b']) await api.call({ method: 'PUT', url: `/v1/environments/${name}`, payload: envBody(name, {}, { labels: { app: name } }) });
     const address = await api.app.listen({ host: '127.0.0.1', port: 0 });
     const res = await fetch(`${address}/v1/watch`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
@@ -95,11 +95,11 @@ describe('GET /v1/watch', () => {
   });
 
   it('leaves no timer behind after many clients come and go, also those gone while the first listing was read', async () => {
-    api = await startApi({ watchPollMs: 20 });
+    api = await startApi();
     const address = await api.app.listen({ host: '127.0.0.1', port: 0 });
-    // Each stream holds a poll timeout and a keepalive interval: both must go when its client goes.
+    // Each stream holds a keepalive interval (changes come from the cache's notices): it must go with its client.
     // The process's other timers (the read cache's poll, the HTTP client's) come and go: a margin of 3, where a
-    // leak would add 2 per stream.
+    // leak would add 1 per stream.
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const idle = timers() + 3;
     const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -137,7 +137,7 @@ describe('GET /v1/watch', () => {
 
   it('drops a client that reads nothing instead of buffering every change for it', async () => {
     // A read cache that does not poll (its polls are the caller's): it would read these 6 MB every 100 ms.
-    api = await startApi({ watchPollMs: 20, store: CachedStore.over(await openTestStore()) });
+    api = await startApi({ store: CachedStore.over(await openTestStore()) });
     // 8 environments of about 256 kB each: 2 MB, more than the 1 MiB bound and what a Unix socket buffers.
     const big = 'x'.repeat(256 * 1024);
     const at = new Date(0).toISOString();

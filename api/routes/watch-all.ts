@@ -1,19 +1,21 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import type { CachedStore } from '../../specs/store/cached-store.ts';
+import { parseLabelSelector } from '../../specs/store/label-selector.ts';
 import type { Store, StoredEnvironment } from '../../specs/store/types.ts';
-import { stableStringify } from '../../specs/store/stable-json.ts';
 import { readPage } from '../views.ts';
 import { V1_PROBLEMS, problems } from '../schemas.ts';
 import type { TypeBoxProvider } from '../typebox.ts';
-import { Watchers } from '../watch-stream.ts';
+import { ChangedNames, streamEnvironments } from '../watch-all-stream.ts';
+import { ChangeHub, Watchers } from '../watch-stream.ts';
 
 // One stream for every environment, so that a client following the whole estate (the dashboard) holds one
 // connection, not one per environment (browsers allow six per origin over HTTP/1.1).
 
 export interface WatchAllOptions {
-  store: Store;
-  pollMs: number;
+  /** The read cache: its poller (and this process's writes) tell every stream of a change; streams read from it. */
+  store: CachedStore;
   keepaliveMs: number;
   /** Unread bytes after which a client is dropped (default 1 MiB): a reader that stalls costs bounded memory. */
   maxBufferedBytes?: number;
@@ -36,9 +38,11 @@ async function listAll(store: Store, labelSelector?: string): Promise<StoredEnvi
   return all;
 }
 
-export const watchAllRoutes: FastifyPluginAsync<WatchAllOptions> = async (plugin, { store, pollMs, keepaliveMs, maxBufferedBytes = 1024 * 1024 }) => {
+export const watchAllRoutes: FastifyPluginAsync<WatchAllOptions> = async (plugin, { store, keepaliveMs, maxBufferedBytes }) => {
   const app = plugin.withTypeProvider<TypeBoxProvider>();
   const watchers = new Watchers();
+  // One subscription to the cache for every stream: a stream lists once, then reads only what changed.
+  const hub = new ChangeHub(store, 'Environment');
   app.addHook('preClose', async () => watchers.closeAll());
 
   app.get('/watch', {
@@ -54,85 +58,33 @@ export const watchAllRoutes: FastifyPluginAsync<WatchAllOptions> = async (plugin
     },
   }, async (request, reply) => {
     const { labelSelector } = request.query;
-    // A client gone during the first listing never sees 'close' again: without this check its poll and
-    // keepalive timers would run for the server's lifetime.
     let gone = false;
     reply.raw.once('close', () => (gone = true));
-    // The first listing before the stream opens: a bad selector is still a normal 400 problem.
-    const first = await listAll(store, labelSelector);
+    // Opened before the first listing, so that a change made while it is read is sent after it.
+    const changed = new ChangedNames(hub);
+    let first: StoredEnvironment[];
+    try {
+      // Before the stream opens: a bad selector is still a normal 400 problem.
+      first = await listAll(store, labelSelector);
+    } catch (err) {
+      changed.close();
+      throw err;
+    }
     reply.hijack();
-    if (gone || reply.raw.destroyed) return;
-    const res = reply.raw;
-    res.writeHead(200, {
+    // A client gone during the first listing never sees 'close' again: it must not stay subscribed.
+    if (gone || reply.raw.destroyed) return changed.close();
+    reply.raw.writeHead(200, {
       ...(reply.getHeaders() as OutgoingHttpHeaders),
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    const sent = new Map<string, string>();
-    let closed = false;
-    let failing = false;
-    let timer: NodeJS.Timeout | undefined;
-    const keepalive = setInterval(() => send(': keepalive\n\n'), keepaliveMs);
-    const stop = (final?: string) => {
-      if (closed) return;
-      closed = true;
-      clearTimeout(timer);
-      clearInterval(keepalive);
-      watchers.delete(end);
-      res.end(final);
-      // A dropped reader may never read its backlog: its socket goes after one more keepalive period.
-      if (final && !res.writableFinished) {
-        const grace = setTimeout(() => res.destroy(), keepaliveMs);
-        res.once('close', () => clearTimeout(grace));
-      }
-    };
-    const end = () => stop();
-    function send(text: string): void {
-      if (closed) return;
-      res.write(text);
-      if (res.writableLength <= maxBufferedBytes) return;
-      request.log.warn({ buffered: res.writableLength }, 'watch dropped: the client reads too slowly');
-      const detail = { reason: 'SlowConsumer', message: `more than ${maxBufferedBytes} bytes were waiting for this client to read; reconnect to resume` };
-      stop(`event: dropped\ndata: ${JSON.stringify(detail)}\n\n`);
-    }
-    watchers.add(end);
-    res.on('close', end);
-
-    /** Sends what changed since the last listing: each changed document once, each vanished name once. */
-    const publish = (items: StoredEnvironment[]) => {
-      const seen = new Set<string>();
-      for (const env of items) {
-        const name = env.metadata.name;
-        seen.add(name);
-        const text = stableStringify(env);
-        if (sent.get(name) !== text) {
-          sent.set(name, text);
-          send(`event: environment\ndata: ${text}\n\n`);
-        }
-      }
-      for (const name of [...sent.keys()]) {
-        if (seen.has(name)) continue;
-        sent.delete(name);
-        send(`event: deleted\ndata: ${JSON.stringify({ name })}\n\n`);
-      }
-    };
-    const poll = async () => {
-      try {
-        const items = await listAll(store, labelSelector);
-        if (closed) return;
-        publish(items);
-        failing = false;
-      } catch (err) {
-        if (failing) request.log.debug({ err }, 'watch poll failed again');
-        else request.log.warn({ err }, 'watch poll failed; retrying every poll');
-        failing = true;
-      }
-      if (!closed) timer = setTimeout(() => void poll(), pollMs);
-    };
-    publish(first);
-    send(`event: synced\ndata: ${JSON.stringify({ count: first.length })}\n\n`);
-    timer = setTimeout(() => void poll(), pollMs);
+    const matches = parseLabelSelector(labelSelector);
+    streamEnvironments({
+      res: reply.raw, first, changed, keepaliveMs, maxBufferedBytes, log: request.log,
+      load: (name) => store.get('Environment', name),
+      matches: (env) => matches(env.metadata.labels),
+    }, watchers);
   });
 };

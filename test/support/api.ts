@@ -21,14 +21,14 @@ export interface TestApi {
 
 /**
  * buildApp on a real dynalite store behind its read cache (polling every second unless given a CachedStore, whose
- * polls are the caller's), quiet logs, a known admin token and a fast watch poll. Writes through `store` are in the
+ * polls are the caller's), quiet logs and a known admin token. Writes through `store` are in the
  * cache at once, as the API's own writes are.
  */
 export async function startApi(deps: Partial<AppDeps> = {}): Promise<TestApi> {
   const given = deps.store;
   const store = given instanceof CachedStore ? given : CachedStore.over(given ?? (await openTestStore()), { pollMs: 1000 });
   if (store !== given) store.start();
-  const app = await buildApp({ logger: false, adminTokenHash: hashToken(ADMIN_TOKEN), watchPollMs: 50, ...deps, store });
+  const app = await buildApp({ logger: false, adminTokenHash: hashToken(ADMIN_TOKEN), ...deps, store });
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
   let n = 0;
   return {
