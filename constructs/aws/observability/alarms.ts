@@ -12,6 +12,8 @@ export interface AlarmsProps {
   readonly alarmEmail?: string;
   readonly alarms: readonly AlarmModel[];
   readonly inputs: TierInputs;
+  /** The stack's own region: in us-east-1 the alarms on global metrics notify the one topic. */
+  readonly region: string;
   /** The us-east-1 provider and key, for the alarms on global (CloudFront) metrics: a topic there too. */
   readonly global?: { readonly provider: AwsProvider; readonly kmsKeyId: string };
 }
@@ -25,19 +27,22 @@ export class Alarms extends Construct {
   readonly globalTopic?: SnsTopic;
   readonly alarms: CloudwatchMetricAlarm[];
 
-  constructor(scope: Construct, id: string, { topicName, kmsKeyId, alarmEmail, alarms, inputs, global }: AlarmsProps) {
+  constructor(scope: Construct, id: string, { topicName, kmsKeyId, alarmEmail, alarms, inputs, region, global }: AlarmsProps) {
     super(scope, id);
     this.topic = new SnsTopic(this, 'topic', { name: topicName, kmsMasterKeyId: kmsKeyId });
     if (alarmEmail) new SnsTopicSubscription(this, 'email', { topicArn: this.topic.arn, protocol: 'email', endpoint: alarmEmail });
-    if (global && alarms.some((a) => a.global)) {
+    // In us-east-1 a twin would be a second topic of the same name (and its key a second alias) in one region.
+    const twin = region !== 'us-east-1';
+    if (twin && global && alarms.some((a) => a.global)) {
       this.globalTopic = new SnsTopic(this, 'global_topic', { provider: global.provider, name: topicName, kmsMasterKeyId: global.kmsKeyId });
       if (alarmEmail) new SnsTopicSubscription(this, 'global_email', { provider: global.provider, topicArn: this.globalTopic.arn, protocol: 'email', endpoint: alarmEmail });
     }
     this.alarms = alarms.map((a, i) => {
-      const topic = a.global ? this.globalTopic : this.topic;
+      const elsewhere = a.global && twin;
+      const topic = elsewhere ? this.globalTopic : this.topic;
       if (!topic) throw new Error(`alarm ${a.name} is on a global metric but the stack has no us-east-1 topic`);
       return new CloudwatchMetricAlarm(this, `alarm_${i}`, {
-        provider: a.global ? global!.provider : undefined,
+        provider: elsewhere ? global!.provider : undefined,
         alarmName: a.name,
         alarmDescription: a.description,
         ...metric(a, inputs),

@@ -32,10 +32,11 @@ export class AwsObservability extends Construct {
       this.trail = new AuditTrail(this, 'cloudtrail', { ...ct, trailArn, accountId, kmsKeyArn: key.key.arn });
     }
     // CloudFront's alarms notify a topic in us-east-1, encrypted with a key of that region.
-    const global = model.alarms.some((a) => a.global)
+    // In us-east-1 itself the stack's own topic and key serve them (a twin would collide by name).
+    const global = region !== 'us-east-1' && model.alarms.some((a) => a.global)
       ? { provider: usEast1Of(this), kmsKeyId: new ObservabilityKey(this, 'kms_us_east_1', { alias: model.kmsAlias, partition, region: 'us-east-1', accountId, provider: usEast1Of(this) }).key.arn }
       : undefined;
-    this.alarms = new Alarms(this, 'alarms', { topicName: model.topicName, kmsKeyId: key.key.arn, alarmEmail: model.alarmEmail, alarms: model.alarms, inputs, global });
+    this.alarms = new Alarms(this, 'alarms', { topicName: model.topicName, kmsKeyId: key.key.arn, alarmEmail: model.alarmEmail, alarms: model.alarms, inputs, region, global });
     const dashboard = new EnvironmentDashboard(this, 'dashboard', { name: model.dashboardName, region, alarms: model.alarms, inputs });
     this.outputs = {
       alarmTopicArn: this.alarms.topic.arn,

@@ -77,6 +77,18 @@ describe('AWS observability tier', () => {
     expect(body.widgets.find((w: any) => w.properties.title.startsWith('CloudFront')).properties.region).toBe('us-east-1');
   });
 
+  it('in a us-east-1 target, CloudFront\'s alarm notifies the one topic: no twin topic or key alias of the same name', async () => {
+    const { synthesizeTier } = await import('../../index.ts');
+    const { environment, target } = awsExample('chat-prod');
+    const tf = JSON.parse(synthesizeTier({ environment, target: { ...target, spec: { ...target.spec, region: 'us-east-1' } }, tier: 'observability' }).json);
+    const names = (type: string, key: string) => Object.values(resources(tf, type)).map((r) => r[key]);
+    expect(names('aws_sns_topic', 'name')).toEqual(['chat-prod-observability-alarms']);
+    expect(names('aws_kms_alias', 'name')).toEqual(['alias/terrace/chat-prod/observability']);
+    const cf = Object.values(resources(tf, 'aws_cloudwatch_metric_alarm')).find((a) => a.alarm_name === 'chat-prod-cloudfront-5xx-rate')!;
+    expect(cf.provider).toBeUndefined();
+    expect(cf.alarm_actions).toEqual(['${aws_sns_topic.observability_alarms_topic.arn}']);
+  });
+
   it('draws a dashboard of the alarmed metrics', async () => {
     const { tf } = await awsTier('chat-prod', 'observability');
     const body = JSON.parse(resources(tf, 'aws_cloudwatch_dashboard').observability_dashboard_dashboard.dashboard_body);
