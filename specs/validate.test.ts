@@ -51,6 +51,8 @@ describe('Environment validation', () => {
     ['websocket on a private service', (d) => (d.spec.compute.services[1].websocket = {}), 'spec.compute.services[1].websocket', /needs public: true/],
     ['log retention CloudWatch does not offer', (d) => (d.spec.observability.logRetentionDays = 10), 'spec.observability.logRetentionDays', /10 is not one of 1, 3, 5/],
     ['no NAT for private services', (d) => (d.spec.network.natGateways = 0), 'spec.network.natGateways', /without a route to ECR/],
+    ['a service named like the setup task\'s log group', (d) => (d.spec.compute.services[1].name = 'db-setup'), 'spec.compute.services[1].name', /db-setup is reserved/],
+    ['a service named like the flow logs\' log group', (d) => (d.spec.compute.services[1].name = 'vpc-flow-logs'), 'spec.compute.services[1].name', /vpc-flow-logs is reserved/],
     ['no NAT for the database setup task', (d) => (d.spec.network.natGateways = 0, delete d.spec.compute), 'spec.network.natGateways', /database setup task .* ECR Public/],
     ['CloudFront certificate outside us-east-1', (d) => (d.spec.frontend.domain = { name: 'app.example.com', certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc-123' }), 'spec.frontend.domain.certificateArn', /us-east-1/],
     ['wrong apiVersion', (d) => (d.apiVersion = 'v1'), 'apiVersion', /terrace.dev\/v1alpha1/],

@@ -178,6 +178,10 @@ export function environmentRules(spec: EnvironmentSpec): Problem[] {
 
   const services = spec.compute?.services ?? [];
   duplicates(services.map((s) => s.name)).forEach((i) => add(`compute.services[${i}].name`, `duplicate service name ${services[i].name}`));
+  // A service's log group is /terrace/<env>/<name>: these two are the network tier's and the setup task's.
+  services.forEach((s, i) => {
+    if (s.name === 'vpc-flow-logs' || s.name === 'db-setup') add(`compute.services[${i}].name`, `${s.name} is reserved: /terrace/<env>/${s.name} is the log group of terrace's ${s.name === 'db-setup' ? 'database setup task' : 'VPC flow logs'}`);
+  });
   services.forEach((s, i) => {
     const at = `compute.services[${i}]`;
     const memories = FARGATE_SIZES[s.cpu];
