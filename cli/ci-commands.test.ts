@@ -204,20 +204,56 @@ describe('terrace wait', () => {
     expect(JSON.parse(second.stdout)).toMatchObject({ environment: 'wait-ok', met: true, status: { observedGeneration: 2 } });
   });
 
-  it('exits 1 with the failing tier, its reason and terraform\'s message when a tier fails', async () => {
+  it('goes on waiting while the controller retries a failed tier (showing it on stderr), and succeeds when the retry does', async () => {
     await put(small('wait-fail'));
     await until('wait-fail', readyAtGeneration);
     const state = join(dir.path, 'work', 'wait-fail', 'network', 'terraform.tfstate');
     const good = readFileSync(state, 'utf8');
     writeFileSync(state, '{ this is not a state file');
+    const repo = fileURLToPath(new URL('../', import.meta.url));
+    let child: ReturnType<typeof spawn> | undefined;
     try {
       await put(small('wait-fail', (s) => (s.network.cidr = '10.78.0.0/16')));
-      const r = await terrace(['wait', 'environment/wait-fail', '--for', 'condition=Ready', '--timeout', '60s']);
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/^error: environment\/wait-fail: tier network: PlanFailed: [\s\S]*Unsupported state file format/m);
+      child = spawn(process.execPath, ['cli/terrace.mjs', 'wait', 'environment/wait-fail', '--for', 'condition=Ready', '--timeout', '90s'], {
+        cwd: repo, env: { ...process.env, TERRACE_SERVER: plane.url, TERRACE_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      let code: number | null | undefined;
+      let notify = () => {};
+      child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr!.on('data', (c: Buffer) => ((stderr += c.toString()), notify()));
+      child.once('close', (c) => ((code = c), notify()));
+      // The retried failure is shown with its tier, reason and terraform's words; the wait does not end on it.
+      await new Promise<void>((resolve, reject) => {
+        const bound = setTimeout(() => reject(new Error(`no retry shown within 45 s: ${stderr}`)), 45_000);
+        notify = () => (code !== undefined || /\(the controller retries; waiting on\)/.test(stderr)) && (clearTimeout(bound), resolve());
+        notify();
+      });
+      expect(code, `wait ended on a failure the controller retries: ${stderr}`).toBeUndefined();
+      expect(stderr).toMatch(/^environment\/wait-fail: tier network: PlanFailed: [\s\S]*Unsupported state file format/m);
+      writeFileSync(state, good);
+      const reconcile = await fetch(`${plane.url}/v1/environments/wait-fail/reconcile`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      expect(reconcile.status).toBe(202);
+      const exit = await new Promise<number | null>((resolve) => (code !== undefined ? resolve(code) : child!.once('close', resolve)));
+      expect(exit, stderr).toBe(0);
+      expect(stdout.trim()).toBe('environment/wait-fail: condition Ready met at generation 2');
     } finally {
       writeFileSync(state, good);
+      child?.kill();
     }
+  });
+
+  it('exits 1 at once with the reason and message when the environment stalls (the spec must change)', async () => {
+    const env = devEnvironment('wait-stall', (s) => (s.suspend = true));
+    await put(env);
+    await until('wait-stall', (s) => s.observedGeneration === 1);
+    // A stored spec that no longer validates (written behind the API's back) stalls it: nothing will retry.
+    const services = [{ ...env.spec.compute!.services[0], cpu: 300 }];
+    await plane.store.update({ ...env, spec: { ...env.spec, suspend: false, compute: { ...env.spec.compute!, services } } } as Environment);
+    const r = await terrace(['wait', 'environment/wait-stall', '--for', 'condition=Ready', '--timeout', '60s']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^error: environment\/wait-stall: InvalidSpec: .*spec\.compute\.services\[0\]\.cpu: 300/);
   });
 
   it('exits 1 when the timeout passes, saying what holds the environment up', async () => {

@@ -32,7 +32,7 @@ export function registerWait(program: Command): void {
   const command = withConnection(
     program
       .command('wait')
-      .description('wait until an Environment is Ready or Verified at its current generation, or deleted (exit 1 with the failing tier, reason and message when it stalls, fails or the timeout passes)')
+      .description('wait until an Environment is Ready or Verified at its current generation, or deleted (exit 1 with the failing tier, reason and message when it stalls or the timeout passes; a failure being retried is shown and waited through)')
       .argument('<environment>', 'environment/<name>')
       .requiredOption('--for <goal>', 'condition=Ready, condition=Verified or delete')
       .addOption(new Option('--timeout <duration>', 'give up after this long: 90s, 15m, 2h').default(15 * 60_000, '15m').argParser(timeoutOf))
@@ -55,6 +55,7 @@ async function wait(conn: Connection, name: string, goal: Goal, { timeout, outpu
   const deadline = AbortSignal.timeout(timeout);
   let last: Status | undefined;
   let following = false;
+  let lastRetry: string | undefined;
   try {
     for (;;) {
       try {
@@ -67,8 +68,14 @@ async function wait(conn: Connection, name: string, goal: Goal, { timeout, outpu
           if (goal.kind === 'condition' && met(last, goal.type, generation)) {
             return report(output, name, { met: true, message: `environment/${name}: condition ${goal.type} met at generation ${last.observedGeneration}`, status: last });
           }
-          const failure = failureOf(last, generation);
+          const failure = stalledOf(last, generation);
           if (failure) return report(output, name, { met: false, failure, status: last });
+          // A failure the controller retries may pass (a verification before the new tasks are up, a throttled
+          // API): shown, not the end of the wait; it is what the timeout names if it never passes.
+          const retrying = retryingOf(last, generation);
+          const said = retrying && `${retrying.tier ?? ''}|${retrying.reason}|${retrying.message}`;
+          if (retrying && said !== lastRetry) console.error(`environment/${name}${retrying.tier ? `: tier ${retrying.tier}` : ''}: ${retrying.reason}: ${retrying.message} (the controller retries; waiting on)`);
+          lastRetry = said || undefined;
           // Once, on stderr: a CI log shows what is awaited while stdout stays the outcome.
           if (!following) console.error(`environment/${name}: waiting for ${goal.kind === 'delete' ? 'deletion' : `condition ${goal.type}`} at generation ${generation} or later`);
           following = true;
@@ -114,17 +121,26 @@ function met(status: Status, type: 'Ready' | 'Verified', generation: number): bo
   return type === 'Verified' && ready?.status === 'True' && (ready.observedGeneration ?? 0) >= generation;
 }
 
-/** Stalled (the spec must change), or a failed tier being retried, at this generation or a later one. */
-function failureOf(status: Status, generation: number): Failure | undefined {
+/** Stalled (terminal: the spec must change) at this generation or a later one: the wait ends. */
+function stalledOf(status: Status, generation: number): Failure | undefined {
+  return failing(status, generation, (c) => c.type === 'Stalled' && c.status === 'True');
+}
+
+/** A failure the controller is retrying (Reconciling ProgressingWithRetry): the wait goes on. */
+function retryingOf(status: Status, generation: number): Failure | undefined {
+  return failing(status, generation, (c) => c.status === 'True' && c.reason === 'ProgressingWithRetry');
+}
+
+function failing(status: Status, generation: number, is: (c: { type: string; status: string; reason: string }) => boolean): Failure | undefined {
   if ((status.observedGeneration ?? 0) < generation) return undefined;
-  const stalled = conditionOf(status.conditions, 'Stalled');
+  const condition = conditionOf(status.conditions, 'Stalled');
   const reconciling = conditionOf(status.conditions, 'Reconciling');
-  const failing = stalled?.status === 'True' ? stalled : reconciling?.status === 'True' && reconciling.reason === 'ProgressingWithRetry' ? reconciling : undefined;
-  if (!failing || (failing.observedGeneration ?? 0) < generation) return undefined;
+  const hit = condition && is(condition) ? condition : reconciling && is(reconciling) ? reconciling : undefined;
+  if (!hit || (hit.observedGeneration ?? 0) < generation) return undefined;
   const tier = failedTier(status);
   if (tier) return tier;
   const ready = conditionOf(status.conditions, 'Ready');
-  return { reason: ready?.reason ?? failing.reason, message: ready?.message ?? failing.message };
+  return { reason: ready?.reason ?? hit.reason, message: ready?.message ?? hit.message };
 }
 
 function failedTier(status: Status): Failure | undefined {
