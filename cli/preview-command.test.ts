@@ -94,6 +94,12 @@ describe('terrace preview (the real bin over HTTP)', () => {
     const notPreview = await terrace('preview', 'delete', 'staging');
     expect(notPreview.code).toBe(1);
     expect(notPreview.stderr).toMatch(/^error: Environment staging is not a preview/);
+    // --ignore-not-found forgives only "not there": a non-preview is still refused.
+    expect((await terrace('preview', 'delete', 'staging', '--ignore-not-found')).code).toBe(1);
+    expect((await terrace('preview', 'delete', 'pr-8')).code).toBe(1);
+    const gone = await terrace('preview', 'delete', 'pr-8', '--ignore-not-found');
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(gone.stdout.trim()).toBe('environment/pr-8 not found: nothing to delete');
     expect((await api('/environments/pr-8')).status).toBe(404);
   });
 });

@@ -2,7 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import { Option, type Command } from 'commander';
 import type { EnvironmentResource } from '../api/schemas.ts';
 import { EXPIRES_AT_ANNOTATION, PREVIEW_OF_LABEL } from '../specs/preview-keys.ts';
-import { connect, pathOf, request, withConnection, type Connection } from './client.ts';
+import { ApiError, connect, pathOf, request, withConnection, type Connection } from './client.ts';
 import { EXIT, run } from './exit-codes.ts';
 import { age, conditionOf, table } from './format.ts';
 import { list } from './get-command.ts';
@@ -44,9 +44,17 @@ export function registerPreview(program: Command): void {
   const listCommand = withConnection(preview.command('list').description('list previews with their base, age and expiry').option('--base <env>', 'only the previews of this environment'));
   listCommand.action(run((options: { base?: string }) => listPreviews(connect(listCommand), options.base)));
 
-  const remove = withConnection(preview.command('delete').description('delete a preview now (only a preview): its tiers are destroyed, then it is removed').argument('<name>'));
-  remove.action(run(async (name: string) => {
-    await request(connect(remove), 'DELETE', `${pathOf('Environment', name)}/preview`);
+  const remove = withConnection(preview.command('delete').description('delete a preview now (only a preview): its tiers are destroyed, then it is removed').argument('<name>')
+    .option('--ignore-not-found', 'a preview that is not there (expired, or never created) is done, not an error: for CI on a pull request\'s close'));
+  remove.action(run(async (name: string, options: { ignoreNotFound?: boolean }) => {
+    try {
+      await request(connect(remove), 'DELETE', `${pathOf('Environment', name)}/preview`);
+    } catch (err) {
+      // Only "not there": a 409 (not a preview) or an auth failure still fails.
+      if (!(options.ignoreNotFound && err instanceof ApiError && err.status === 404)) throw err;
+      console.log(`environment/${name} not found: nothing to delete`);
+      return;
+    }
     console.log(`environment/${name} deleting: the controller destroys its tiers, then removes it`);
   }));
 

@@ -156,5 +156,10 @@ describe('the GitHub Actions preview job', () => {
     expect((await api('/environments/pr-42')).status).toBe(404);
     expect((await api('/environments/staging')).status).toBe(200);
     expect(ghCalls()).toHaveLength(2);
+
+    // Closed again (reopened with no push, or a preview that expired first): already gone is done, not a failed job.
+    const again = await run('closed', 'def456');
+    expect(outcomes(again)).toEqual(['uses', 'uses', 'ran', 'skipped', 'skipped', 'ran']);
+    expect(again[5].stdout).toContain('environment/pr-42 not found: nothing to delete');
   });
 });
