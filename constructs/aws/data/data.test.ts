@@ -78,6 +78,8 @@ describe('AWS data tier', () => {
       multi_az_enabled: true,
       num_cache_clusters: 3,
       auth_token: '${aws_secretsmanager_secret_version.data_redis_auth_secret_version.secret_string}',
+      // Provider 6.x refuses auth_token without it (its upgrade guide); 5.100.0 defaulted it.
+      auth_token_update_strategy: 'ROTATE',
     });
     expect(resources(tf, 'aws_secretsmanager_secret_version').data_redis_auth_secret_version.lifecycle).toEqual({ ignore_changes: ['secret_string'] });
     expect(tf.data!.aws_secretsmanager_random_password.data_redis_auth_token).toMatchObject({ password_length: 64, exclude_punctuation: true });

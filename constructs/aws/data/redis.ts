@@ -63,6 +63,8 @@ export class Redis extends Construct {
       atRestEncryptionEnabled: 'true',
       transitEncryptionEnabled: true,
       authToken: version.secretString,
+      // Provider 6.x requires it with auth_token (5.x defaulted to ROTATE): a changed token is added beside the old.
+      authTokenUpdateStrategy: 'ROTATE',
       automaticFailoverEnabled: model.automaticFailover,
       multiAzEnabled: model.automaticFailover,
       snapshotRetentionLimit: 1,
