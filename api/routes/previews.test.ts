@@ -3,7 +3,8 @@ import { EXPIRES_AT_ANNOTATION, PREVIEW_OF_LABEL } from '../../specs/preview.ts'
 import { envBody, startApi, type TestApi } from '../../test/support/api.ts';
 import { openReplicas } from '../../test/support/replicas.ts';
 import { openTestStore } from '../../test/support/store.ts';
-import type { Store } from '../../specs/store/types.ts';
+import { CachedStore } from '../../specs/store/cached-store.ts';
+import type { Store, StoredEnvironment } from '../../specs/store/types.ts';
 
 let api: TestApi;
 afterEach(async () => api?.close());
@@ -115,6 +116,39 @@ describe('preview routes', () => {
       expect(live.map((e) => e.metadata.name)).toEqual(codes.flatMap((c, i) => (c === 201 ? [`pr-${i + 1}`] : [])));
     } finally {
       await Promise.all([one.close(), two.close()]);
+      await replicas.close().catch(() => {});
+    }
+  });
+
+  it('checks every write against the store, not a stale read cache: another replica\'s writes cause no 409 and no old data', async () => {
+    const replicas = await openReplicas();
+    // This replica's cache polls only when told: after one poll, what the other replica writes is not in it.
+    const cache = CachedStore.over(replicas.here, { pollMs: 600_000 });
+    api = await startApi({ store: cache, now: () => now });
+    try {
+      expect((await api.call({ method: 'PUT', url: '/v1/environments/staging', payload: base('staging') })).statusCode).toBe(201);
+      expect((await createPreview({ name: 'pr-5' })).statusCode).toBe(201);
+      await cache.sync();
+      const elsewhere = async (name: string, change: (env: StoredEnvironment) => StoredEnvironment) =>
+        replicas.elsewhere.update(change((await replicas.elsewhere.get('Environment', name))!));
+      const relabel = (value: string) => (env: StoredEnvironment) => ({ ...env, metadata: { ...env.metadata, labels: { ...env.metadata.labels, seen: value } } });
+
+      // The base's image changed and the preview was written elsewhere: the update copies the new base, no 409.
+      await elsewhere('staging', (env) => ({ ...env, spec: { ...env.spec, compute: { ...env.spec.compute!, services: [{ ...env.spec.compute!.services![0], image: 'ghcr.io/acme/app:v2' }] } } }));
+      await elsewhere('pr-5', relabel('one'));
+      const updated = await createPreview({ name: 'pr-5' });
+      expect(updated.statusCode, updated.body).toBe(200);
+      expect(updated.json().spec.compute.services[0].image).toBe('ghcr.io/acme/app:v2');
+
+      await elsewhere('pr-5', relabel('two'));
+      expect((await api.call({ method: 'POST', url: '/v1/environments/pr-5/preview/extend', payload: { ttl: '1h' } })).statusCode).toBe(200);
+      await elsewhere('pr-5', relabel('three'));
+      const deleted = await api.call({ method: 'DELETE', url: '/v1/environments/pr-5/preview' });
+      expect(deleted.statusCode, deleted.body).toBe(202);
+      expect((await replicas.elsewhere.get('Environment', 'pr-5'))!.metadata.deletionTimestamp).toBeDefined();
+    } finally {
+      await api.close();
+      api = undefined as unknown as TestApi;
       await replicas.close().catch(() => {});
     }
   });
