@@ -4,18 +4,25 @@
 // a new spec or status is a new object, never a stale text.
 const texts = new WeakMap<object, { status: unknown; text: string }>();
 
-/** The JSON text of a stored document; remembered when it came from the read cache (frozen). */
-export function documentJson(doc: { metadata: object; status?: unknown }): string {
-  if (!Object.isFrozen(doc.metadata)) return JSON.stringify(doc);
+/** Turns one document into its JSON text: the route's schema serializer (only the fields the API serves). */
+export type Serialize = (doc: unknown) => string;
+
+/**
+ * The JSON text of a stored document; remembered when it came from the read cache (frozen). `serialize` must be the
+ * schema's (as GET of one document answers): a document written by hand or by an older terrace may hold fields the
+ * API does not serve, and plain JSON.stringify would let them out. One serializer per process: the text is its.
+ */
+export function documentJson(doc: { metadata: object; status?: unknown }, serialize: Serialize): string {
+  if (!Object.isFrozen(doc.metadata)) return serialize(doc);
   const known = texts.get(doc.metadata);
   if (known && known.status === doc.status) return known.text;
-  const text = JSON.stringify(doc);
+  const text = serialize(doc);
   texts.set(doc.metadata, { status: doc.status, text });
   return text;
 }
 
 /** A page of documents as its JSON text, built from each document's remembered text. */
-export function pageJson(page: { items: { metadata: object; status?: unknown }[]; continue?: string }): string {
-  const items = page.items.map(documentJson).join(',');
+export function pageJson(page: { items: { metadata: object; status?: unknown }[]; continue?: string }, serialize: Serialize): string {
+  const items = page.items.map((doc) => documentJson(doc, serialize)).join(',');
   return `{"items":[${items}]${page.continue !== undefined ? `,"continue":${JSON.stringify(page.continue)}` : ''}}`;
 }

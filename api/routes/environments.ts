@@ -76,7 +76,9 @@ export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryR
     schema: { tags, summary: 'List Environments', querystring: ListQuery, response: { 200: PageOf(EnvironmentResource), ...problems(...V1_PROBLEMS) } },
   }, async (request, reply) => {
     const page = await listDocuments(readStore(store, request.query, reply), 'Environment', request.query);
-    return reply.type('application/json; charset=utf-8').send(pageJson(page) as unknown as typeof page); // a string: sent as it is
+    // Each item through the schema's serializer (compiled once per route), as GET of one answers: no field outside it.
+    const serialize = reply.compileSerializationSchema(EnvironmentResource) as (doc: unknown) => string;
+    return reply.type('application/json; charset=utf-8').send(pageJson(page, serialize) as unknown as typeof page); // a string: sent as it is
   });
 
   app.get('/environments/:name', {
