@@ -84,7 +84,8 @@ export function albEdgeModel({ env, spec, target }: ModelContext): AlbEdgeModel 
   return {
     deletionProtection: network?.albDeletionProtection ?? true,
     accessLogs: {
-      bucketName: fitName(`${name}-alb-logs-${accountId}`, 63),
+      // A long environment name is shortened, never the suffix: the bootstrap's grants match *-compute-alb-logs-*.
+      bucketName: fitName(env, 63, `-compute-alb-logs-${accountId}`),
       expireAfterDays: logRetentionDays(spec),
       region: target.spec.region ?? 'local',
       accountId,

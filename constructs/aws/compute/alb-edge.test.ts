@@ -2,6 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { awsExample, awsTier, resources, withSpec } from '../../testing/fixtures.ts';
 
 describe('AWS ALB edge (spec.network)', () => {
+  it('names the log bucket within 63 characters and the bootstrap grant\'s *-compute-alb-logs-* whatever the environment\'s length', async () => {
+    const { synthesizeTier } = await import('../../index.ts');
+    const { environment, target } = awsExample('chat-prod');
+    for (const name of ['chat-prod', 'a'.repeat(33), 'payments-platform-customer-portal-prod12']) {
+      const tf = JSON.parse(synthesizeTier({ environment: { ...environment, metadata: { ...environment.metadata, name } }, target, tier: 'compute' }).json);
+      const bucket: string = resources(tf, 'aws_s3_bucket').compute_alb_access_logs_bucket_bucket.bucket;
+      expect(bucket.length).toBeLessThanOrEqual(63);
+      expect(bucket).toMatch(/^[a-z0-9-]+-compute-alb-logs-333333333333$/);
+    }
+  });
+
   it('is deletion protected and logs to its own private SSE-S3 bucket that only ELB writes, over TLS', async () => {
     const { tf, result } = await awsTier('chat-prod', 'compute');
     expect(result.violations).toEqual([]);
