@@ -130,6 +130,7 @@ describe('Target validation', () => {
     ['short account id', { ...aws.spec, accountId: '123' }, 'spec.accountId', /12-digit/],
     ['aws fields on local', { provider: 'local', region: 'eu-west-1' }, 'spec.region', /only applies to provider aws/],
     ['unknown provider', { provider: 'gcp' }, 'spec.provider', /not one of aws, local/],
+    ['a tag with AWS\'s prefix', { ...aws.spec, tags: { 'AWS:team': 'x' } }, 'spec.tags.AWS:team', /AWS's own tag prefix/],
   ])('rejects %s', (_label, spec, path, message) => {
     const problems = problemsOf({ ...aws, spec: JSON.parse(JSON.stringify(spec)) });
     expect(problems.find((p) => p.path === path)?.message, JSON.stringify(problems)).toMatch(message);

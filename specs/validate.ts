@@ -241,6 +241,8 @@ export function targetRules(spec: TargetSpec): Problem[] {
     for (const field of AWS_TARGET_FIELDS) if (spec[field] === undefined) add(field, 'is required for provider aws');
     const roleAccount = spec.roleArn?.split(':')[4];
     if (spec.accountId && roleAccount && roleAccount !== spec.accountId) add('roleArn', `is in account ${roleAccount}, not accountId ${spec.accountId}`);
+    // They become every resource's default tags: AWS refuses its own prefix on all of them.
+    for (const key of Object.keys(spec.tags ?? {})) if (key.toLowerCase().startsWith('aws:')) add(`tags.${key}`, 'aws: is AWS\'s own tag prefix: no resource takes it');
   } else {
     for (const field of [...AWS_TARGET_FIELDS, 'externalId'] as const) if (spec[field] !== undefined) add(field, 'only applies to provider aws');
   }
