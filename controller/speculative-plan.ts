@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { SynthInput, SynthesizedTier, TierOutputs } from '../constructs/index.ts';
 import { TIER_DEPENDENCIES, TIERS, declaredTiers, type Environment, type Tier } from '../specs/environment.ts';
@@ -150,7 +150,12 @@ export class SpeculativePlanner {
 
   private async terraformPlan(environment: string, tier: string, json: string, { dir, stop, deadline }: Run, destroy: boolean) {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, STACK_FILE), readingControllerState(json, this.options.stateDir(environment, tier)));
+    const stateDir = this.options.stateDir(environment, tier);
+    writeFileSync(join(dir, STACK_FILE), readingControllerState(json, stateDir));
+    // The controller's dependency lock: the providers it applied with, taken from the shared plugin cache as they
+    // are. Without one, init installs them again into that cache, replacing the entry the controller's own
+    // working directories link to (and downloading the AWS provider anew for every plan).
+    if (existsSync(join(stateDir, LOCK_FILE))) copyFileSync(join(stateDir, LOCK_FILE), join(dir, LOCK_FILE));
     const options = () => ({ timeoutMs: Math.max(1, deadline - Date.now()), signal: stop });
     const init = await this.options.terraform.init(dir, options());
     if (init.code !== 0) return { planned: false, add: [], change: [], destroy: [], error: failure('InitFailed', init) };
@@ -164,6 +169,8 @@ export class SpeculativePlanner {
     return `the plan took longer than ${Math.round(this.options.timeoutMs / 1000)} s (TERRACE_PLAN_TIMEOUT) and was stopped`;
   }
 }
+
+const LOCK_FILE = '.terraform.lock.hcl';
 
 interface Run {
   dir: string;
