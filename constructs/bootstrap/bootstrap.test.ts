@@ -190,6 +190,8 @@ describe('the target account bootstrap stack', () => {
     expect(printed.spec).toEqual({
       provider: 'aws', accountId: '333333333333', region: 'eu-west-1', externalId: '5b0e8d1c4f3a2e6d9c7b1a0f8e2d4c6b',
       roleArn: 'arn:aws:iam::333333333333:role/terrace/terrace-execution', stateBucket: 'terrace-state-333333333333-eu-west-1',
+      // Kept from the Target given (the prod example forbids previews).
+      previews: { allowed: false, max: 10 },
     });
     expect(tf.provider.aws[0]).toMatchObject({ region: 'eu-west-1', allowed_account_ids: ['333333333333'] });
   });
