@@ -125,6 +125,16 @@ describe('EcsTaskRunner', () => {
     expect(calls.at(-1)).toEqual({ action: 'StopTask', body: { cluster: task.clusterArn, task: TASK_ARN, reason: 'terrace: did not stop within 12 s' } });
   });
 
+  it('stops a task it can no longer follow (DescribeTasks fails), so a retry never runs beside it', async () => {
+    const clock = new WatchedClock();
+    answers = { RunTask: [running], DescribeTasks: [() => [400, { __type: 'AccessDeniedException', message: 'not authorized to perform ecs:DescribeTasks' }]], StopTask: [() => [200, { task: { taskArn: TASK_ARN } }]] };
+    const run = runner(clock).run(task, new AbortController().signal).catch((e) => e);
+    await clock.nextWait();
+    clock.advance(5_000);
+    expect(await run).toMatchObject({ name: 'TaskRunError', reason: 'Lost', taskArn: TASK_ARN, message: `task ${TASK_ARN} could not be followed: AccessDeniedException: not authorized to perform ecs:DescribeTasks` });
+    expect(calls.map((c) => c.action)).toEqual(['RunTask', 'DescribeTasks', 'StopTask']);
+  });
+
   it('stops the task at once when the pass is cancelled, without waiting for the next poll', async () => {
     const clock = new WatchedClock();
     const abort = new AbortController();

@@ -2,6 +2,7 @@ import { DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand, type 
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { StoredTarget } from '../../specs/store/types.ts';
 import type { Clock } from '../clock.ts';
+import { isBug } from '../errors.ts';
 import { TaskRunError, type SetupTask, type TaskOutcome, type TaskRunner } from './task-runner.ts';
 
 export interface EcsTaskRunnerOptions {
@@ -65,7 +66,11 @@ export class EcsTaskRunner implements TaskRunner {
       const wait = Math.min(this.pollMs, deadline - clock.now());
       if (wait <= 0) return this.stop(task, taskArn, 'Timeout', `did not stop within ${Math.round(this.timeoutMs / 1000)} s`);
       if (!(await delay(clock, wait, signal))) return this.stop(task, taskArn, 'Cancelled', 'cancelled (shutdown or lost lease)');
-      const described = await client.send(new DescribeTasksCommand({ cluster: task.clusterArn, tasks: [taskArn] }));
+      // A task that cannot be followed is stopped: a retry must not find the last run still at its SQL.
+      const described = await client.send(new DescribeTasksCommand({ cluster: task.clusterArn, tasks: [taskArn] })).catch((err: unknown) => {
+        if (isBug(err) || !(err instanceof Error)) throw err;
+        return this.stop(task, taskArn, 'Lost', `could not be followed: ${err.name}: ${err.message}`);
+      });
       const current = described.tasks?.[0];
       if (current?.lastStatus === 'STOPPED') return outcome(taskArn, current, task.container);
     }
@@ -75,7 +80,7 @@ export class EcsTaskRunner implements TaskRunner {
     this.options.client.destroy();
   }
 
-  private async stop(task: SetupTask, taskArn: string, reason: 'Timeout' | 'Cancelled', message: string): Promise<never> {
+  private async stop(task: SetupTask, taskArn: string, reason: 'Timeout' | 'Cancelled' | 'Lost', message: string): Promise<never> {
     // Best effort: the task must not go on running SQL nobody waits for; a failed stop changes nothing here.
     await this.options.client.send(new StopTaskCommand({ cluster: task.clusterArn, task: taskArn, reason: `terrace: ${message}`.slice(0, 255) })).catch(() => undefined);
     throw new TaskRunError(reason, `task ${taskArn} ${message}`, taskArn);

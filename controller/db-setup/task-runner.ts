@@ -32,7 +32,8 @@ export interface TaskRunner {
 
 export class TaskRunError extends Error {
   constructor(
-    readonly reason: 'StartFailed' | 'Timeout' | 'Cancelled',
+    /** Lost: DescribeTasks failed after the task started (it was stopped). */
+    readonly reason: 'StartFailed' | 'Timeout' | 'Cancelled' | 'Lost',
     message: string,
     readonly taskArn?: string,
   ) {
