@@ -148,7 +148,7 @@ export class DynamoStore implements Store {
       },
     };
     await this.putIfVersion(next, rv, current.rv);
-    return this.hinted(this.wrote((await this.get(doc.kind, doc.metadata.name)) as DocumentOf<K>));
+    return this.hinted(this.wrote((await this.readBack(doc.kind, doc.metadata.name)) as DocumentOf<K>));
   }
 
   async updateStatus(name: string, status: EnvironmentStatus, options: WriteOptions = {}): Promise<StoredEnvironment> {
@@ -173,7 +173,7 @@ export class DynamoStore implements Store {
       () => `status of ${name} changed concurrently`,
       () => this.get('Environment', name),
     );
-    const saved = (await this.get('Environment', name))!;
+    const saved = await this.readBack('Environment', name);
     this.emit({ type: 'document', doc: saved, statusWritten: true });
     return saved;
   }
@@ -188,7 +188,7 @@ export class DynamoStore implements Store {
     const rv = current.rv + 1;
     const next = { ...old, metadata: { ...old.metadata, deletionTimestamp: new Date(this.now()).toISOString(), resourceVersion: String(rv) } };
     await this.putIfVersion(next, rv, current.rv);
-    return this.hinted(this.wrote((await this.get(kind, name))!));
+    return this.hinted(this.wrote(await this.readBack(kind, name)));
   }
 
   async remove(kind: Kind, name: string): Promise<void> {
@@ -233,6 +233,17 @@ export class DynamoStore implements Store {
   private hinted<T extends { kind: Kind; metadata: { name: string } }>(doc: T): T {
     this.options.onSpecWrite?.(doc.kind, doc.metadata.name);
     return doc;
+  }
+
+  /**
+   * A write's read-back. Removed in between (the controller's finalizer done while "reconcile now" annotated the
+   * deleting environment): 404, and the cache drops it; a missing document would fail the cache's write-through.
+   */
+  private async readBack<K extends Kind>(kind: K, name: string): Promise<DocumentOf<K>> {
+    const doc = await this.get(kind, name);
+    if (doc) return doc;
+    this.emit({ type: 'removed', kind, name });
+    throw new NotFoundError(kind, name);
   }
 
   private wrote<T>(doc: T): T {
