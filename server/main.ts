@@ -124,7 +124,7 @@ export async function startControlPlane(env: NodeJS.ProcessEnv, options: { handl
   const address = app.server.address();
   const url = typeof address === 'object' && address ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}` : String(address);
   controller.start();
-  log.info({ url, replica: settings.replicaId, concurrency: settings.concurrency }, `control plane listening on ${url} (API docs at ${url}/docs)`);
+  log.info({ url, replica: settings.replicaId, concurrency: settings.concurrency }, `control plane listening on ${url} (dashboard at ${url}/, API docs at ${url}/docs)`);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
