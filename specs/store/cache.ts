@@ -8,8 +8,9 @@ export type CacheListener = (kind: Kind, name: string) => void;
 
 // `seq` orders this process's own writes against polls: a poll started before a write must not undo it
 // (an older listing re-adding a deleted token, or an older rv replacing the one just written).
-// `gone` entries are tombstones of this process's deletes, cleared by the first poll that started after them.
-type Entry<T> = { value?: T; rv?: number; seq: number; gone?: boolean };
+// `gone` entries are tombstones of this process's deletes, cleared by the first poll that started after them;
+// `uid` is the removed document's, so that a late read-back of it is told from a document created again.
+type Entry<T> = { value?: T; rv?: number; seq: number; gone?: boolean; uid?: string };
 
 const KINDS: Kind[] = ['Environment', 'Target'];
 
@@ -78,6 +79,8 @@ export class StoreCache {
     const { status, ...spec } = doc;
     const rv = Number(doc.metadata.resourceVersion);
     const held = this.specs[kind].get(name);
+    // A write's read-back processed after this process removed the document (same uid): never a ghost of it.
+    if (held?.gone && held.uid !== undefined && held.uid === doc.metadata.uid) return;
     if (!held?.value) delete this.sorted[kind];
     // Two writes' read-backs may arrive out of order: an older version of the same document never replaces a newer.
     const older = held?.value?.metadata.uid === doc.metadata.uid && held?.rv !== undefined && held.rv > rv;
@@ -89,7 +92,8 @@ export class StoreCache {
 
   dropDocument(kind: Kind, name: string): void {
     const seq = ++this.seq;
-    this.specs[kind].set(name, { gone: true, seq });
+    const held = this.specs[kind].get(name);
+    this.specs[kind].set(name, { gone: true, seq, uid: held?.value?.metadata.uid ?? held?.uid });
     if (kind === 'Environment') this.statuses.set(name, { gone: true, seq });
     delete this.sorted[kind];
     this.emit(kind, name);
