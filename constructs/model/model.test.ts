@@ -75,7 +75,7 @@ describe('networkModel', () => {
     expect(networkModel(dev()).privateRouteNat).toEqual([0, 0]);
     expect(networkModel(prod()).natGateways.map((n) => n.subnetIndex)).toEqual([0, 1, 2]);
     expect(networkModel(prod()).privateRouteNat).toEqual([0, 1, 2]);
-    const none = modelContext(withSpec(devEnvironment(), (s) => { s.network.natGateways = 0; delete s.compute; delete s.observability; }), LOCAL_TARGET);
+    const none = modelContext(withSpec(devEnvironment(), (s) => { s.network.natGateways = 0; delete s.compute; delete s.data.postgres; delete s.observability; }), LOCAL_TARGET);
     expect(networkModel(none).privateRouteNat).toEqual([undefined, undefined]);
   });
   it('opens services only to the ALB on public service ports, to each other on service ports, and data stores only to services', () => {
