@@ -29,3 +29,13 @@ it('a late read-back of a removed document is not cached again; a new one under 
   expect(cache.names('Environment')).toEqual(['ghost-env']);
   expect(heard).toEqual(['ghost-env']);
 });
+
+it('an environment without a status item reads one shared frozen empty status (its list text is remembered)', () => {
+  const cache = new StoreCache();
+  const { status: _none, ...spec } = stored('uid-3', 1);
+  cache.putDocument(spec);
+  const first = cache.get('Environment', 'ghost-env')!;
+  expect(first.status).toEqual({ conditions: [], tiers: {} });
+  expect(Object.isFrozen(first.status)).toBe(true);
+  expect(cache.get('Environment', 'ghost-env')!.status).toBe(first.status);
+});

@@ -23,6 +23,9 @@ function freeze<T>(value: T): T {
   return value;
 }
 
+/** An environment without a status item yet: one shared frozen value, so its JSON text and status hash are remembered too. */
+const EMPTY_STATUS = freeze(emptyStatus());
+
 /**
  * The in-process copy of the table's specs, statuses and token hashes: fed by polls (`plan` then `apply`) and by
  * this process's own successful writes (`put*`/`drop*`). Readers get frozen documents; listeners hear of changes.
@@ -54,7 +57,7 @@ export class StoreCache {
     const spec = this.specs[kind].get(name)?.value;
     if (!spec) return undefined;
     if (kind !== 'Environment') return spec as DocumentOf<K>;
-    return { ...spec, status: this.statuses.get(name)?.value ?? emptyStatus() } as DocumentOf<K>;
+    return { ...spec, status: this.statuses.get(name)?.value ?? EMPTY_STATUS } as DocumentOf<K>;
   }
 
   /** Live names of a kind in the table's order (sk, byte order; names are lowercase ASCII). */
