@@ -5,8 +5,9 @@ import { synthesizeTeardown, synthesizeTier } from '../../constructs/index.ts';
 import { devEnvironment } from '../../constructs/testing/fixtures.ts';
 import { TerraformCli, type RunOptions } from '../../controller/runner.ts';
 import { SpeculativePlanner, type PlanReport, type SpeculativeTerraform } from '../../controller/speculative-plan.ts';
+import type { Store } from '../../specs/store/types.ts';
 import { startApi, type TestApi } from '../../test/support/api.ts';
-import { tempDir } from '../../test/support/store.ts';
+import { openTestStore, tempDir } from '../../test/support/store.ts';
 
 // The plan route with the real planner and real terraform. A gate in front of `terraform init` holds a plan
 // in flight for as long as a test needs (terraform itself runs once the gate opens), so "while one plan runs" is
@@ -36,7 +37,7 @@ function gated(): { terraform: SpeculativeTerraform; entered: Promise<void>; ope
         if (first) {
           first = false;
           entered();
-          await Promise.race([gate, new Promise((resolve) => options.signal?.addEventListener('abort', resolve, { once: true }))]);
+          await Promise.race([gate, new Promise((resolve) => (options.signal?.aborted ? resolve(undefined) : options.signal?.addEventListener('abort', resolve, { once: true })))]);
         }
         return cli.init(d, options);
       },
@@ -52,7 +53,7 @@ afterEach(async () => {
 });
 
 /** The real planner behind the route; `settled` lists each plan's outcome once its slot is free again. */
-async function withPlanner(terraform: SpeculativeTerraform, options: { timeoutMs?: number; concurrency?: number } = {}) {
+async function withPlanner(terraform: SpeculativeTerraform, options: { timeoutMs?: number; concurrency?: number; store?: Store } = {}) {
   const planner = new SpeculativePlanner({
     terraform, synthesize: synthesizeTier, teardown: synthesizeTeardown,
     stateDir: (env, tier) => join(dir.path, 'work', env, tier),
@@ -62,6 +63,7 @@ async function withPlanner(terraform: SpeculativeTerraform, options: { timeoutMs
   });
   const settled: Promise<PlanReport>[] = [];
   api = await startApi({
+    ...(options.store ? { store: options.store } : {}),
     planner: {
       tryPlan: (...args: Parameters<SpeculativePlanner['tryPlan']>) => {
         const plan = planner.tryPlan(...args);
@@ -136,6 +138,42 @@ describe('POST /v1/environments/{name}/plan', () => {
     expect(next.statusCode).toBe(200);
     expect(lines(next.payload).at(-1).result).toMatchObject({ failed: false, changes: true });
   });
+
+  it('stops the plan of a client that went away before the plan started (while its Target was read)', async () => {
+    const gate = gated();
+    // The Target read waits for the test: the client leaves during it, before the route follows the connection.
+    const real = await openTestStore();
+    let entered!: () => void;
+    let release!: () => void;
+    const reading = new Promise<void>((resolve) => (entered = resolve));
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const store = new Proxy(real, {
+      get(target, key) {
+        if (key === 'get') return async (kind: string, name: string) => (kind === 'Target' && (entered(), await held), (target.get as Function).call(target, kind, name));
+        const value = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as Store;
+    const test = await withPlanner(gate.terraform, { concurrency: 1, timeoutMs: 20_000, store });
+    await test.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = test.app.server.address() as { port: number };
+    const serverSocket = new Promise<import('node:net').Socket>((resolve) => test.app.server.once('connection', resolve));
+    const body = JSON.stringify(networkOnly('plan-early'));
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/environments/plan-early/plan', headers: { ...test.admin, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+    req.on('error', () => undefined);
+    req.end(body);
+    await reading;
+    const socket = await serverSocket;
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    req.destroy();
+    await closed;
+    release();
+    const [plan] = await new Promise<Promise<PlanReport>[]>((resolve) => {
+      const poll = () => (test.settled.length > 0 ? resolve(test.settled) : setImmediate(poll));
+      poll();
+    });
+    expect((await plan).tiers[0].error).toBe('the plan was cancelled');
+  }, 60_000);
 
   it('needs the write scope, and refuses an invalid body at its field before any plan', async () => {
     const gate = gated();

@@ -78,7 +78,9 @@ export const planRoutes: FastifyPluginAsync<{ store: Store; planner?: Planner }>
     for (const line of lines) res.write(line);
     write = (line) => void res.write(line);
     // A caller that goes away stops the plan: its terraform processes are interrupted, the scratch dir removed.
+    // One that left while the route read the store is gone already: its 'close' has fired, and will not again.
     res.on('close', () => cancel.abort());
+    if (res.destroyed) cancel.abort();
     try {
       const result = await running;
       res.end(`${JSON.stringify({ type: 'result', result })}\n`);
