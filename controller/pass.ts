@@ -139,9 +139,10 @@ export class Pass {
     for (const tier of declared) steps.set(tier, one(tier));
     // Wait for every step (none may go on running terraform after the pass), then report the first error.
     const settled = await Promise.allSettled(steps.values());
+    // Cancelled first: a step then fails on the abort itself (a setup task's RunTask), which is no bug to report.
+    this.throwIfCancelled();
     const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (rejected) throw rejected.reason;
-    this.throwIfCancelled();
     // In tier order, whatever order they ended in: the summary reads the same on every pass.
     return { failures: declared.flatMap((t) => failures.get(t) ?? []), awaiting, applied, nextCheck };
   }
