@@ -90,7 +90,13 @@ export function planText(r: PlanReport): string {
   return lines.join('\n');
 }
 
-/** For `$GITHUB_STEP_SUMMARY`: a heading, then the plan as a `diff` block so + and - are coloured. */
-function markdown(r: PlanReport): string {
-  return `### terrace diff: environment/${r.environment}\n\n\`\`\`diff\n${planText(r)}\n\`\`\``;
+/**
+ * For `$GITHUB_STEP_SUMMARY`: a heading, then the plan as a `diff` block so + and - are coloured. The fence is longer
+ * than any run of backticks in the plan (terraform's error text quotes the spec): nothing in it ends the block early
+ * and renders as markdown (links, images) in the pull request's summary.
+ */
+export function markdown(r: PlanReport): string {
+  const text = planText(r);
+  const fence = '`'.repeat(Math.max(3, ...(text.match(/`+/g) ?? []).map((run) => run.length + 1)));
+  return `### terrace diff: environment/${r.environment}\n\n${fence}diff\n${text}\n${fence}`;
 }
