@@ -1,6 +1,6 @@
 // terraform installs the AWS provider from a filesystem mirror given to the runner (the image's, through
 // TERRACE_PROVIDER_MIRROR), offline. It runs where the mirror exists (TERRACE_TF_PLUGIN_MIRROR, default
-// /opt/tf-plugins, as constructs/aws/validate.test.ts), else it is skipped.
+// /opt/tf-plugins, as constructs/aws/mock-apply.test.ts), else it is skipped.
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -116,6 +116,8 @@ export function productionEnvironment(name = 'shop-prod'): { environment: Enviro
           { name: 'worker', image, command: ['celery', '-A', 'shop', 'worker', '-l', 'info'], cpu: 1024, memory: 2048, desiredCount: 2, autoscaling: { min: 2, max: 10, cpuTarget: 70, queue: 'orders' }, env, secrets },
           { name: 'beat', image, command: ['celery', '-A', 'shop', 'beat', '-l', 'info'], cpu: 256, memory: 512, desiredCount: 1, singleton: true, env, secrets },
         ],
+        // A Render cron job as it imports: the worker's image run by EventBridge Scheduler (user text escaped).
+        schedules: [{ name: 'nightly', schedule: 'cron(0 3 * * ? *)', service: 'worker', command: ['sh', '-c', 'echo ${HOME}'] }],
       },
       frontend: { domain: { name: 'www.shop.example.com', certificateArn: 'arn:aws:acm:us-east-1:333333333333:certificate/87654321-4321-4321-4321-210987654321' }, spa: true, priceClass: 'PriceClass_100' },
       observability: { cloudtrail: true, logRetentionDays: 90, alarmEmail: 'oncall@shop.example.com', xray: true },
