@@ -15,6 +15,7 @@ import {
 } from '../schemas.ts';
 import { documentValidator, type TypeBoxProvider } from '../typebox.ts';
 import { listDocuments, readPage, statusView } from '../views.ts';
+import { storedJson } from '../stored-json.ts';
 
 const tags = ['environments'];
 // The stored document or a dry run's result: fast-json-stringify picks the branch the value validates against.
@@ -32,6 +33,7 @@ export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryR
   }
 
   app.post('/environments', {
+    ...storedJson,
     config: { scope: 'write' },
     validatorCompiler: documentValidator(parseEnvironment),
     schema: {
@@ -50,6 +52,7 @@ export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryR
   });
 
   app.put('/environments/:name', {
+    ...storedJson,
     config: { scope: 'write' },
     validatorCompiler: documentValidator(parseEnvironment),
     schema: {
@@ -72,16 +75,17 @@ export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryR
   });
 
   app.get('/environments', {
+    ...storedJson,
     config: { scope: 'read' },
     schema: { tags, summary: 'List Environments', querystring: ListQuery, response: { 200: PageOf(EnvironmentResource), ...problems(...V1_PROBLEMS) } },
   }, async (request, reply) => {
     const page = await listDocuments(readStore(store, request.query, reply), 'Environment', request.query);
-    // Each item through the schema's serializer (compiled once per route), as GET of one answers: no field outside it.
-    const serialize = reply.compileSerializationSchema(EnvironmentResource) as (doc: unknown) => string;
-    return reply.type('application/json; charset=utf-8').send(pageJson(page, serialize) as unknown as typeof page); // a string: sent as it is
+    // Each item as stored, as GET of one answers (storedJson), its text kept per cached document.
+    return reply.type('application/json; charset=utf-8').send(pageJson(page) as unknown as typeof page); // a string: sent as it is
   });
 
   app.get('/environments/:name', {
+    ...storedJson,
     config: { scope: 'read' },
     schema: { tags, summary: 'Read an Environment with its status', params: NameParams, querystring: FreshQuery, response: { 200: EnvironmentResource, ...problems(...V1_PROBLEMS, 404) } },
   }, async (request, reply) => {
@@ -91,6 +95,7 @@ export const environmentRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'dryR
 
   // Deleting destroys every tier's infrastructure: the operate scope, not CI's write.
   app.delete('/environments/:name', {
+    ...storedJson,
     config: { scope: 'operate' },
     schema: {
       tags, summary: 'Delete an Environment: the controller destroys its tiers, then removes it',

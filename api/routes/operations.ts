@@ -8,6 +8,7 @@ import { HttpProblem } from '../errors.ts';
 import { mutateEnvironment } from '../preconditions.ts';
 import { EnvironmentResource, NameParams, V1_PROBLEMS, problems } from '../schemas.ts';
 import type { TypeBoxProvider } from '../typebox.ts';
+import { storedJson } from '../stored-json.ts';
 
 const tags = ['operations'];
 const accepted = (summary: string, extra: number[] = []) => ({
@@ -31,13 +32,13 @@ export const operationRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'contro
   const enqueue = (name: string) => controller?.enqueue(name);
 
   // Allowed while deleting: a nudge can retry a teardown that failed.
-  app.post('/environments/:name/reconcile', { config: { scope: 'operate' }, schema: accepted('Reconcile now') }, async (request, reply) => {
+  app.post('/environments/:name/reconcile', { ...storedJson, config: { scope: 'operate' }, schema: accepted('Reconcile now') }, async (request, reply) => {
     const env = await mutateEnvironment(store, request.params.name, (e) => annotate(e, ANNOTATIONS.requestedAt, now().toISOString()), { allowDeleting: true });
     enqueue(env.metadata.name);
     return reply.code(202).send(env);
   });
 
-  app.post('/environments/:name/verify', { config: { scope: 'operate' }, schema: accepted('Run the checks of spec.verify now (the Verified condition)') }, async (request, reply) => {
+  app.post('/environments/:name/verify', { ...storedJson, config: { scope: 'operate' }, schema: accepted('Run the checks of spec.verify now (the Verified condition)') }, async (request, reply) => {
     const env = await mutateEnvironment(store, request.params.name, (e) => {
       if (!e.spec.verify) throw new HttpProblem(409, `Environment ${e.metadata.name} has no spec.verify: add http or websocket checks to verify it`);
       return annotate(e, ANNOTATIONS.verifyRequestedAt, now().toISOString());
@@ -47,6 +48,7 @@ export const operationRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'contro
   });
 
   app.post('/environments/:name/approve', {
+    ...storedJson,
     config: { scope: 'operate' },
     schema: { ...accepted('Approve the plan a tier waits on (spec.approval: manual)'), body: ApproveBody },
   }, async (request, reply) => {
@@ -67,6 +69,7 @@ export const operationRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'contro
 
   for (const [action, suspend] of [['suspend', true], ['resume', false]] as const) {
     app.post(`/environments/:name/${action}`, {
+      ...storedJson,
       config: { scope: 'operate' },
       schema: accepted(suspend ? 'Suspend: stop reconciling (spec.suspend = true)' : 'Resume reconciling (spec.suspend = false)'),
     }, async (request, reply) => {

@@ -12,6 +12,7 @@ import { HttpProblem } from '../errors.ts';
 import { conflictStatus, etag, mutateEnvironment, requireEnvironment, requireTarget } from '../preconditions.ts';
 import { EnvironmentResource, NameParams, V1_PROBLEMS, problems } from '../schemas.ts';
 import type { TypeBoxProvider } from '../typebox.ts';
+import { storedJson } from '../stored-json.ts';
 
 // Preview environments (issue 17): created from a base Environment with cheap defaults, ended by their expiry.
 // CI's write scope may create, update, extend and delete previews (and only previews): a preview is throwaway by
@@ -87,6 +88,7 @@ export const previewRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'controll
   const perTarget = oneAtATime();
 
   app.post('/environments/:name/previews', {
+    ...storedJson,
     config: { scope: 'write' },
     schema: {
       tags, summary: 'Create a preview of an Environment, or update it (CI on every push): its spec again from the base, its expiry ttl from now',
@@ -134,6 +136,7 @@ export const previewRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'controll
   });
 
   app.post('/environments/:name/preview/extend', {
+    ...storedJson,
     config: { scope: 'write' },
     schema: {
       tags, summary: 'Extend a preview: its expiry moves ttl later (from now, once it has passed)',
@@ -152,6 +155,7 @@ export const previewRoutes: FastifyPluginAsync<Pick<AppDeps, 'store' | 'controll
   });
 
   app.delete('/environments/:name/preview', {
+    ...storedJson,
     config: { scope: 'write' },
     schema: {
       tags, summary: 'Delete a preview now (only a preview: other environments need DELETE /environments/{name} and the operate scope)',

@@ -10,6 +10,7 @@ import { assertIfMatch, assertNameMatches, conflictStatus, environmentsUsing, et
 import { DryRunQuery, FreshQuery, IfMatchHeaders, ListQuery, NameParams, PageOf, TargetResource, V1_PROBLEMS, problems } from '../schemas.ts';
 import { documentValidator, type TypeBoxProvider } from '../typebox.ts';
 import { listDocuments } from '../views.ts';
+import { storedJson } from '../stored-json.ts';
 
 const tags = ['targets'];
 
@@ -18,6 +19,7 @@ export const targetRoutes: FastifyPluginAsync<{ store: Store }> = async (plugin,
   const fresh = freshOf(store); // what writes are checked against; writes themselves go through `store`
 
   app.put('/targets/:name', {
+    ...storedJson,
     config: { scope: 'write' },
     validatorCompiler: documentValidator(parseTarget),
     schema: {
@@ -38,11 +40,13 @@ export const targetRoutes: FastifyPluginAsync<{ store: Store }> = async (plugin,
   });
 
   app.get('/targets', {
+    ...storedJson,
     config: { scope: 'read' },
     schema: { tags, summary: 'List Targets', querystring: ListQuery, response: { 200: PageOf(TargetResource), ...problems(...V1_PROBLEMS) } },
   }, async (request, reply) => listDocuments(readStore(store, request.query, reply), 'Target', request.query));
 
   app.get('/targets/:name', {
+    ...storedJson,
     config: { scope: 'read' },
     schema: { tags, summary: 'Read a Target', params: NameParams, querystring: FreshQuery, response: { 200: TargetResource, ...problems(...V1_PROBLEMS, 404) } },
   }, async (request, reply) => {
@@ -52,6 +56,7 @@ export const targetRoutes: FastifyPluginAsync<{ store: Store }> = async (plugin,
   });
 
   app.delete('/targets/:name', {
+    ...storedJson,
     config: { scope: 'operate' },
     schema: {
       tags, summary: 'Delete a Target no environment uses', params: NameParams,
