@@ -97,6 +97,22 @@ describe('CachedStore', () => {
     }
   });
 
+  it("a write leaves the caller's document its own: the cache freezes its copy, not what was passed in", async () => {
+    const { a, close } = await replicas();
+    try {
+      await a.cached.sync();
+      for (const write of [(d: any) => a.cached.create(d), (d: any) => a.cached.update(d)]) {
+        const doc = environment('own-doc', { network: { cidr: '10.3.0.0/16' } }) as any;
+        await write(doc);
+        expect(Object.isFrozen(doc.spec) || Object.isFrozen(doc.spec.network)).toBe(false);
+        doc.spec.network.cidr = '10.4.0.0/16'; // the caller may go on changing it
+        expect((await a.cached.get('Environment', 'own-doc'))?.spec.network.cidr).toBe('10.3.0.0/16');
+      }
+    } finally {
+      await close();
+    }
+  });
+
   it('write-through: the cache holds what this process wrote at once, before any poll', async () => {
     const { a, close } = await replicas();
     try {

@@ -81,7 +81,8 @@ export class DynamoStore implements Store {
       () => `${doc.kind} ${doc.metadata.name} already exists`,
       () => this.get(doc.kind, doc.metadata.name),
     );
-    return this.hinted(this.wrote(this.withStatus(stored, undefined) as DocumentOf<K>));
+    // A copy, not `stored`: that shares the caller's spec, which the read cache would freeze under the caller.
+    return this.hinted(this.wrote(this.withStatus(JSON.parse(item.doc), undefined) as DocumentOf<K>));
   }
 
   async get<K extends Kind>(kind: K, name: string): Promise<DocumentOf<K> | undefined> {
