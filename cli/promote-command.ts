@@ -17,13 +17,20 @@ interface PromoteOptions {
 
 // `terrace promote <from> <to> [--set path=value ...] [--yes]`: the spec of <from> (images, services, every
 // setting) becomes <to>'s, except what names <to> itself: its target, every domain and certificate field, its
-// verify URLs, its approval mode and suspend flag. `--set` then overrides single fields. The plan is shown
+// verify URLs, its approval mode and suspend flag, and what would replace or expose its data (OWN_PATHS). `--set` then overrides single fields. The plan is shown
 // (the same as `terrace diff`) and applied on confirmation, with If-Match of <to> as it was read.
 
 /** Keys whose values belong to the destination wherever they sit: domains and certificates. */
 const OWN_KEY = /domain|certificate/i;
-/** Fields of the destination kept as they are: where it runs, how it is approved, what its checks call. */
-const OWN_PATHS = [['target'], ['approval'], ['suspend'], ['verify', 'baseUrl'], ['verify', 'frontendUrl']];
+/**
+ * Fields of the destination kept as they are: where it runs, how it is approved, what its checks call, and what
+ * would replace or expose its data: its network (staging's CIDR would replace prod's VPC and all in it), its
+ * database's deletion protection and backups, its observability (alarm recipients, retention).
+ */
+const OWN_PATHS = [
+  ['target'], ['approval'], ['suspend'], ['verify', 'baseUrl'], ['verify', 'frontendUrl'],
+  ['network'], ['data', 'postgres', 'deletionProtection'], ['data', 'postgres', 'backupRetentionDays'], ['observability'],
+];
 
 export function registerPromote(program: Command): void {
   const command = withConnection(
