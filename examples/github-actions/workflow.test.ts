@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { ControlPlane } from '../../server/main.ts';
 import { startTestControlPlane } from '../../test/support/control-plane.ts';
+import { runBash } from '../../test/support/cli.ts';
 import { tempDir } from '../../test/support/store.ts';
 
 // The example workflow (terrace.yml) is run, not read: its `run:` steps that call terrace are executed by bash as
@@ -36,24 +36,6 @@ function expand(text: string): string {
   });
 }
 
-function bash(script: string, env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const bound = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`step did not finish within 120 s: ${script}\n${stderr}`));
-    }, 120_000);
-    child.on('close', (code) => {
-      clearTimeout(bound);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 /**
  * Runs the terrace steps of one job for `event`, as GitHub would: the job's `if` must admit the event and its
  * `needs` must have run; a step that exits non-zero fails the job. Answers each step's output.
@@ -72,7 +54,7 @@ async function runJob(name: string, event: 'pull_request' | 'push'): Promise<{ s
     const script = expand(step.run!).replaceAll('npx terrace', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`);
     const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, expand(String(v))]));
     const env = { ...inherited, ...jobEnv, ...stepEnv, GITHUB_STEP_SUMMARY: join(dir.path, `${name}.summary.md`), CI: 'true' };
-    const r = await bash(script, env, join(dir.path, 'repo'));
+    const r = await runBash(script, env, join(dir.path, 'repo'), 120_000);
     expect(r.code, `job ${name}, step "${step.name ?? step.run}" failed:\n${r.stdout}\n${r.stderr}`).toBe(0);
     outputs.push({ step: step.name ?? step.run!, stdout: r.stdout, stderr: r.stderr });
   }

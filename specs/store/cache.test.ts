@@ -106,7 +106,7 @@ describe('CachedStore', () => {
         await write(doc);
         expect(Object.isFrozen(doc.spec) || Object.isFrozen(doc.spec.network)).toBe(false);
         doc.spec.network.cidr = '10.4.0.0/16'; // the caller may go on changing it
-        expect((await a.cached.get('Environment', 'own-doc'))?.spec.network.cidr).toBe('10.3.0.0/16');
+        expect((await a.cached.get('Environment', 'own-doc'))?.spec.network?.cidr).toBe('10.3.0.0/16');
       }
     } finally {
       await close();

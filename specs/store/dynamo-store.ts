@@ -75,14 +75,15 @@ export class DynamoStore implements Store {
         ...(doc.kind === 'Environment' ? { finalizers: [TEARDOWN_FINALIZER] } : {}),
       },
     };
-    const item: SpecItem = { ...specKey(doc.kind, doc.metadata.name), doc: JSON.stringify(stored), rv: 1 };
+    const text = JSON.stringify(stored);
+    const item: SpecItem = { ...specKey(doc.kind, doc.metadata.name), doc: text, rv: 1 };
     await this.conditional(
       () => this.db.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' })),
       () => `${doc.kind} ${doc.metadata.name} already exists`,
       () => this.get(doc.kind, doc.metadata.name),
     );
     // A copy, not `stored`: that shares the caller's spec, which the read cache would freeze under the caller.
-    return this.hinted(this.wrote(this.withStatus(JSON.parse(item.doc), undefined) as DocumentOf<K>));
+    return this.hinted(this.wrote(this.withStatus(JSON.parse(text), undefined) as DocumentOf<K>));
   }
 
   async get<K extends Kind>(kind: K, name: string): Promise<DocumentOf<K> | undefined> {

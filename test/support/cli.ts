@@ -14,15 +14,24 @@ export interface CliResult {
  * in the test's own process; bounded: past `boundMs` the child is killed and the test fails with its stderr.
  */
 export function runTerrace(args: string[], env: NodeJS.ProcessEnv, boundMs: number): Promise<CliResult> {
+  return runBounded(process.execPath, ['cli/terrace.mjs', ...args], { cwd: repo, env }, boundMs);
+}
+
+/** A workflow step's script as GitHub runs it (`bash -eo pipefail`), bounded like runTerrace. */
+export function runBash(script: string, env: NodeJS.ProcessEnv, cwd: string, boundMs: number): Promise<CliResult> {
+  return runBounded('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd, env }, boundMs);
+}
+
+function runBounded(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }, boundMs: number): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['cli/terrace.mjs', ...args], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const bound = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`terrace ${args.join(' ')}: no exit within ${boundMs / 1000} s; stderr: ${stderr}`));
+      reject(new Error(`${command} ${args.join(' ')}: no exit within ${boundMs / 1000} s; stderr: ${stderr}`));
     }, boundMs);
     child.on('close', (code) => {
       clearTimeout(bound);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runBash } from './cli.ts';
 import { parse } from 'yaml';
 
 // Runs a GitHub Actions job's `run` steps the way the runner does (bash -eo pipefail, the job's and step's env,
@@ -79,27 +79,9 @@ export async function runJob(job: Job, ctx: Context, options: { cwd: string; bas
       runs.push({ name, outcome: 'skipped' });
       continue;
     }
-    const result = await bash(substitute(step.run ?? '', ctx, stepEnv), { ...options.baseEnv, ...stepEnv }, options.cwd, options.boundMs);
+    const result = await runBash(substitute(step.run ?? '', ctx, stepEnv), { ...options.baseEnv, ...stepEnv }, options.cwd, options.boundMs);
     runs.push({ name, outcome: 'ran', ...result });
     if (result.code !== 0) break;
   }
   return runs;
-}
-
-function bash(script: string, env: NodeJS.ProcessEnv, cwd: string, boundMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const bound = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`step did not end within ${boundMs / 1000} s: ${script}\n${stderr}`));
-    }, boundMs);
-    child.on('close', (code) => {
-      clearTimeout(bound);
-      resolve({ code, stdout, stderr });
-    });
-  });
 }
