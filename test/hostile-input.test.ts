@@ -36,7 +36,8 @@ const hostileValue = (original: unknown) =>
     fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null),
     fc.constant(String(original)), // a number given as a string, and the like
     fc.constant(Number(original)),
-    fc.constant(typeof original === 'object' && original !== null ? (Array.isArray(original) ? { ...original } : Object.values(original)) : [original]),
+    // Copies: the base document's own objects put into a run's document would be changed by that run's next mutation.
+    fc.constant(structuredClone(typeof original === 'object' && original !== null ? (Array.isArray(original) ? { ...original } : Object.values(original)) : [original])),
     fc.array(fc.jsonValue(), { maxLength: 4 }), fc.dictionary(fc.constantFrom(...ODD_KEYS), fc.string(), { maxKeys: 3 }),
     fc.constant(nested(200)), fc.constant('x'.repeat(300_000)),
   );
@@ -119,14 +120,21 @@ async function send(url: string, doc: unknown, readBack: () => Promise<any>): Pr
   return true;
 }
 
-/** Runs `runs` mutated copies of `base` through send(); both outcomes must be common, or the generator is off. */
+/**
+ * Runs `runs` mutated copies of `base` through send(); both outcomes must be common, or the generator is off.
+ * Each mutation updates `base` as stored: an accepted one is undone first, so one run's outcome never depends on
+ * what an earlier run left (a left-over document made whole runs of later mutations fail).
+ */
 async function fuzz(base: unknown, runs: number, url: string, readBack: () => Promise<unknown>) {
   const outcomes = { accepted: 0, rejected: 0 };
+  let changed = true;
   await fc.assert(
     fc.asyncProperty(fc.array(mutation(base), { minLength: 1, maxLength: 3 }), async (mutations) => {
+      if (changed) expect(await send(url, base, readBack), 'the unmutated document is accepted').toBe(true);
       const doc = structuredClone(base);
       for (const m of mutations) apply(doc, m);
-      outcomes[(await send(url, doc, readBack)) ? 'accepted' : 'rejected']++;
+      changed = await send(url, doc, readBack);
+      outcomes[changed ? 'accepted' : 'rejected']++;
     }),
     { numRuns: runs },
   );
