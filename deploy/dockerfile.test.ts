@@ -30,6 +30,21 @@ describe('deploy/Dockerfile', () => {
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
     expect(readFileSync(join(here, '../.dockerignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['**/*.test.ts', 'test', 'constructs/testing', 'bench']));
   });
+
+  it('builds the bundle the bin runs, from every source folder it bundles, after installing without scripts', () => {
+    const final = dockerfile.split(/^FROM /m).at(-1)!;
+    const lines = final.split('\n');
+    const install = lines.findIndex((l) => /^RUN npm ci\b/.test(l));
+    const build = lines.findIndex((l) => /^RUN node cli\/build\.mjs$/.test(l));
+    // npm ci's `prepare` would run the build before the sources are in the image.
+    expect(lines[install]).toContain('--ignore-scripts');
+    const bin = readFileSync(join(here, '../cli/terrace.mjs'), 'utf8');
+    const bundled = JSON.parse(/const SOURCE_DIRS = (\[[^\]]*\])/.exec(bin)![1].replaceAll("'", '"')) as string[];
+    for (const folder of bundled) {
+      const copy = lines.findIndex((l) => l === `COPY ${folder} ./${folder}`);
+      expect([folder, copy > install && copy < build]).toEqual([folder, true]);
+    }
+  });
 });
 
 const localMirror = process.env.TERRACE_TF_PLUGIN_MIRROR ?? '/opt/tf-plugins';
