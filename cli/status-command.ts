@@ -38,14 +38,17 @@ async function status(conn: Connection, name: string, { output }: { output?: 'js
   const tiers = Object.entries(view.tiers).sort(([a], [b]) => rank(a) - rank(b));
   if (tiers.length === 0) return;
   const rows = tiers.map(([tier, s]) => {
-    const ready = conditionOf(s.conditions, 'Ready');
+    // A failed database setup (data tier) outranks its applied stack: the apps cannot use the database yet.
+    const setup = conditionOf(s.conditions, 'DatabaseReady');
+    const ready = setup?.status === 'False' ? setup : conditionOf(s.conditions, 'Ready');
     const plan = s.lastPlan ? `${s.lastPlan.add}/${s.lastPlan.change}/${s.lastPlan.destroy}` : '-';
     return [tier, ready?.status ?? '-', ready?.reason ?? '-', s.lastAppliedAt ? `${age(s.lastAppliedAt)} ago` : '-', plan];
   });
   console.log(`\n${table(['TIER', 'READY', 'REASON', 'LAST APPLIED', 'LAST PLAN (ADD/CHANGE/DESTROY)'], rows)}`);
   // The message says what blocks the tier, e.g. the plan id an approval needs.
   for (const [tier, s] of tiers) {
-    const ready = conditionOf(s.conditions, 'Ready');
+    const setup = conditionOf(s.conditions, 'DatabaseReady');
+    const ready = setup?.status === 'False' ? setup : conditionOf(s.conditions, 'Ready');
     if (ready?.status !== 'True') console.log(`${tier}: ${ready?.message ?? 'not reconciled yet'}`);
   }
 }

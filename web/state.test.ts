@@ -26,6 +26,8 @@ describe('tierCell', () => {
       // An approved plan being applied: terraform running is what the cell says.
       [[c('Ready', 'Unknown', 'Progressing', 'terraform is running'), c('Planned', 'False', 'AwaitingApproval', 'plan p2')], 'progressing', 'Progressing: terraform is running'],
       [[c('Ready', 'False', 'Deleting', 'destroying the tier')], 'deleting', 'Deleting: destroying the tier'],
+      // The stack applied, the database setup task failed: not ready for the apps.
+      [[c('Ready', 'True', 'Applied'), c('DatabaseReady', 'False', 'SetupFailed', 'psql exited 3')], 'failed', 'SetupFailed: psql exited 3'],
     ];
     for (const [conditions, state, detail] of cases) {
       const got = tierCell(env({ tiers: { network: conditions } }), 'network');

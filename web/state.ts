@@ -71,6 +71,9 @@ export function tierCell(env: EnvLike, tier: Tier): Cell {
   if (planned?.reason === 'AwaitingApproval' || ready.reason === 'AwaitingApproval') return cell('awaiting-approval', describe(planned?.reason === 'AwaitingApproval' ? planned : ready, ''));
   if (drifted?.status === 'True') return cell('drifted', describe(drifted, ''));
   if (ready.status === 'False') return ready.reason === 'DependencyNotReady' ? cell('pending', describe(ready, '')) : cell('failed', describe(ready, ''));
+  // The data tier's database setup (a task after the apply): its stack applied, its database not usable yet.
+  const setup = find(status?.conditions, 'DatabaseReady');
+  if (setup?.status === 'False') return cell('failed', describe(setup, ''));
   // Ready, but for an older spec: the controller has this generation still to apply.
   const generation = env.metadata.generation ?? 0;
   if (ready.observedGeneration < generation) return cell('progressing', `generation ${generation} not applied yet (ready at ${ready.observedGeneration})`);
