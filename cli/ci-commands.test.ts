@@ -10,7 +10,7 @@ import type { Environment } from '../specs/environment.ts';
 import { runTerrace, type CliResult } from '../test/support/cli.ts';
 import { startControlPlane } from '../server/main.ts';
 import { startTestControlPlane } from '../test/support/control-plane.ts';
-import { sseReader } from '../test/support/sse.ts';
+import { followStatus, readyAtGeneration } from '../test/support/sse.ts';
 import { tempDir } from '../test/support/store.ts';
 
 // The CI commands (diff, wait, describe, events, promote) as the real bin against one real control plane on
@@ -58,27 +58,8 @@ async function put(doc: Environment): Promise<void> {
 }
 
 /** Follows the watch stream until `done(status)`; a bound fails the test with the last status seen. */
-async function until(name: string, done: (s: any) => boolean, timeoutMs = 45_000): Promise<any> {
-  const res = await api(`/environments/${name}/watch`);
-  expect(res.status).toBe(200);
-  const events = sseReader(res.body!);
-  const deadline = Date.now() + timeoutMs;
-  let last: string | undefined;
-  try {
-    for (;;) {
-      const m = await events.next(deadline - Date.now());
-      if (m === 'timeout' || m === 'end') throw new Error(`${name}: condition not met within ${timeoutMs} ms (${m}); last status: ${last}`);
-      if (m.event !== 'status') continue;
-      last = m.data;
-      const status = JSON.parse(m.data!);
-      if (done(status)) return status;
-    }
-  } finally {
-    await events.cancel();
-  }
-}
-
-const readyAtGeneration = (s: any) => s.observedGeneration === s.generation && s.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True');
+const until = (name: string, done: (s: any) => boolean, timeoutMs = 45_000): Promise<any> =>
+  followStatus(() => api(`/environments/${name}/watch`), name, done, timeoutMs);
 
 describe('terrace diff', () => {
   const tierDir = (env: string, tier: string) => join(dir.path, 'work', env, tier);

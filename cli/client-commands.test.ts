@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { sseReader } from '../test/support/sse.ts';
+import { followStatus, readyAtGeneration } from '../test/support/sse.ts';
 import { tempDir } from '../test/support/store.ts';
 import { runTerrace, type CliResult } from '../test/support/cli.ts';
 import type { ControlPlane } from '../server/main.ts';
@@ -54,25 +54,8 @@ async function create(doc: { kind: string; metadata: { name: string } }): Promis
 }
 
 /** Follows the environment's watch stream until it is Ready at its current generation; a bound fails the test. */
-async function untilReady(name: string, timeoutMs: number): Promise<void> {
-  const res = await api(`/environments/${name}/watch`);
-  expect(res.status).toBe(200);
-  const events = sseReader(res.body!);
-  const deadline = Date.now() + timeoutMs;
-  let last: string | undefined;
-  try {
-    for (;;) {
-      const message = await events.next(deadline - Date.now());
-      if (message === 'timeout' || message === 'end') throw new Error(`${name}: not Ready within ${timeoutMs} ms (watch: ${message}); last status: ${last}`);
-      if (message.event !== 'status') continue;
-      last = message.data;
-      const status = JSON.parse(message.data!) as { generation: number; observedGeneration?: number; conditions: { type: string; status: string }[] };
-      if (status.observedGeneration === status.generation && status.conditions.some((c) => c.type === 'Ready' && c.status === 'True')) return;
-    }
-  } finally {
-    await events.cancel();
-  }
-}
+const untilReady = async (name: string, timeoutMs: number): Promise<void> =>
+  void (await followStatus(() => api(`/environments/${name}/watch`), name, readyAtGeneration, timeoutMs));
 
 function writeFile(name: string, text: string): string {
   const file = join(dir.path, name);

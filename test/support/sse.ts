@@ -42,3 +42,38 @@ export function sseReader(body: ReadableStream<Uint8Array>) {
 
   return { next, cancel: () => reader.cancel().catch(() => undefined) };
 }
+
+/** A status as the watch stream sends it, with what the followers below read. */
+export interface WatchedStatus {
+  generation: number;
+  observedGeneration?: number;
+  conditions: { type: string; status: string; reason?: string; message?: string }[];
+  [field: string]: any;
+}
+
+/** Ready, at the generation the status carries (not an older spec's Ready). */
+export const readyAtGeneration = (s: WatchedStatus) => s.observedGeneration === s.generation && s.conditions.some((c) => c.type === 'Ready' && c.status === 'True');
+
+/**
+ * Follows an environment's watch stream (`open` answers GET .../watch) until `done(status)`, and answers that
+ * status; a bound fails the test with the last status seen.
+ */
+export async function followStatus(open: () => Promise<Response>, name: string, done: (s: WatchedStatus) => boolean, timeoutMs: number): Promise<WatchedStatus> {
+  const res = await open();
+  if (res.status !== 200) throw new Error(`${name}: watch answered ${res.status}`);
+  const events = sseReader(res.body!);
+  const deadline = Date.now() + timeoutMs;
+  let last: string | undefined;
+  try {
+    for (;;) {
+      const m = await events.next(deadline - Date.now());
+      if (m === 'timeout' || m === 'end') throw new Error(`${name}: condition not met within ${timeoutMs} ms (${m}); last status: ${last}`);
+      if (m.event !== 'status') continue;
+      last = m.data;
+      const status = JSON.parse(m.data!) as WatchedStatus;
+      if (done(status)) return status;
+    }
+  } finally {
+    await events.cancel();
+  }
+}
