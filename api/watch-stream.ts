@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import { stableStringify } from '../specs/store/stable-json.ts';
 
@@ -116,6 +116,20 @@ export class ChangeHub {
  * connection, `event: deleted` when it is gone. A client that leaves more than maxBufferedBytes unread is
  * dropped with `event: dropped` (reason SlowConsumer) instead of costing unbounded memory; it may reconnect.
  */
+/**
+ * Starts an event stream on a hijacked reply: the headers fastify set so far (helmet's, the request id) and those
+ * that keep proxies from buffering or caching it.
+ */
+export function writeEventStreamHead(res: ServerResponse, headers: OutgoingHttpHeaders): void {
+  res.writeHead(200, {
+    ...headers,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+}
+
 export function streamChanges(options: StreamOptions, watchers: Watchers): void {
   const { load, changes, log } = options;
   let last: string | undefined;

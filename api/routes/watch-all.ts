@@ -8,7 +8,7 @@ import { readPage } from '../views.ts';
 import { V1_PROBLEMS, problems } from '../schemas.ts';
 import type { TypeBoxProvider } from '../typebox.ts';
 import { ChangedNames, streamEnvironments } from '../watch-all-stream.ts';
-import { ChangeHub, Watchers } from '../watch-stream.ts';
+import { ChangeHub, Watchers, writeEventStreamHead } from '../watch-stream.ts';
 
 // One stream for every environment, so that a client following the whole estate (the dashboard) holds one
 // connection, not one per environment (browsers allow six per origin over HTTP/1.1).
@@ -73,13 +73,7 @@ export const watchAllRoutes: FastifyPluginAsync<WatchAllOptions> = async (plugin
     reply.hijack();
     // A client gone during the first listing never sees 'close' again: it must not stay subscribed.
     if (gone || reply.raw.destroyed) return changed.close();
-    reply.raw.writeHead(200, {
-      ...(reply.getHeaders() as OutgoingHttpHeaders),
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
+    writeEventStreamHead(reply.raw, reply.getHeaders() as OutgoingHttpHeaders);
     const matches = parseLabelSelector(labelSelector);
     streamEnvironments({
       res: reply.raw, first, changed, keepaliveMs, maxBufferedBytes, log: request.log,

@@ -6,7 +6,7 @@ import { requireEnvironment } from '../preconditions.ts';
 import { statusView } from '../views.ts';
 import { NameParams, V1_PROBLEMS, problems } from '../schemas.ts';
 import type { TypeBoxProvider } from '../typebox.ts';
-import { ChangeHub, streamChanges, Watchers } from '../watch-stream.ts';
+import { ChangeHub, streamChanges, Watchers, writeEventStreamHead } from '../watch-stream.ts';
 
 export interface WatchOptions {
   /** The read cache: its poller (and this process's writes) tell every stream of a change; streams read from it. */
@@ -38,13 +38,7 @@ export const watchRoutes: FastifyPluginAsync<WatchOptions> = async (plugin, { st
     const { name } = request.params;
     await requireEnvironment(store, name); // a 404 is still a normal problem response
     reply.hijack();
-    reply.raw.writeHead(200, {
-      ...(reply.getHeaders() as OutgoingHttpHeaders),
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
+    writeEventStreamHead(reply.raw, reply.getHeaders() as OutgoingHttpHeaders);
     const load = async () => {
       const env = await store.get('Environment', name);
       return env && statusView(env);
